@@ -1,0 +1,5 @@
+"""`python -m emulator` runs the command-line interface."""
+
+from emulator.cli import main
+
+main()

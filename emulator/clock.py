@@ -1,0 +1,39 @@
+"""Time and identifiers, injected so that tests can control them."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+import uuid
+from typing import Protocol
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+class Clock(Protocol):
+    def now_ms(self) -> int:
+        """Wall-clock time in epoch milliseconds (activation `start`/`end`)."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin, for measuring durations and deadlines."""
+        ...
+
+
+class SystemClock:
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class IdFactory:
+    """Activation ids (32 lowercase hex) and transaction ids (32 alphanumerics)."""
+
+    def activation_id(self) -> str:
+        return uuid.uuid4().hex
+
+    def transaction_id(self) -> str:
+        return "".join(secrets.choice(_ALNUM) for _ in range(32))

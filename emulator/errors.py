@@ -1,0 +1,153 @@
+"""Domain errors: each carries the HTTP status and the platform's message for it.
+
+Handlers never catch these; `api.middleware.error_middleware` renders them as
+OpenWhisk's `{"error": ..., "code": ...}` body.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class EmulatorError(Exception):
+    """An error the API answers with `status` and `message`."""
+
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "There was an internal server error."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class BadRequest(EmulatorError):
+    status = 400
+    default_message = "The request content was malformed."
+
+
+class MalformedContent(BadRequest):
+    """A body that is not valid JSON or not a JSON object."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The request content was malformed:\n{detail}")
+
+
+class MalformedQueryParameter(BadRequest):
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(f"The query parameter '{name}' was malformed:\n{detail}")
+
+
+class ForbiddenParameters(BadRequest):
+    default_message = (
+        "Request defines parameters that are not allowed (e.g., reserved properties)."
+    )
+
+
+class Unauthorized(EmulatorError):
+    status = 401
+    default_message = "The supplied authentication is invalid"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Basic realm="OpenWhisk secure realm"'}
+
+
+class MissingCredentials(Unauthorized):
+    default_message = (
+        "The resource requires authentication, which was not supplied with the request"
+    )
+
+
+class Forbidden(EmulatorError):
+    status = 403
+    default_message = "The supplied authentication is not authorized to access this resource."
+
+
+class NotAuthorizedForResource(Forbidden):
+    def __init__(self, resource: str) -> None:
+        super().__init__(
+            f"The supplied authentication is not authorized to access '{resource}'."
+        )
+
+
+class NotFound(EmulatorError):
+    status = 404
+    default_message = "The requested resource does not exist."
+
+
+class RouteNotFound(NotFound):
+    default_message = "The requested resource could not be found."
+
+
+class ActivationNotFound(NotFound):
+    # DigitalOcean's wording: it cannot tell a running activation from an expired one.
+    default_message = (
+        "The requested activation record does not exist. This either means that the "
+        "invocation is still running and the record is not yet created or the "
+        "activation's retention period has already expired."
+    )
+
+
+class MethodNotAllowed(EmulatorError):
+    status = 405
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(f"HTTP method not allowed, supported methods: {', '.join(allowed)}")
+
+
+class Conflict(EmulatorError):
+    status = 409
+    default_message = "resource already exists"
+
+
+class WrongCollection(Conflict):
+    default_message = "Resource by this name exists but is not in this collection."
+
+
+class PayloadTooLarge(EmulatorError):
+    status = 413
+
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        super().__init__(f"{what} larger than allowed: {size} > {limit} bytes.")
+
+
+class UnsupportedMediaType(EmulatorError):
+    status = 415
+    default_message = "The request's Content-Type is not supported. Expected:\napplication/json"
+
+
+class InternalError(EmulatorError):
+    status = 500
+
+
+class ServiceUnavailable(EmulatorError):
+    status = 503
+    default_message = (
+        "The server is currently unavailable (because it is overloaded or down for maintenance)."
+    )
+
+
+class ProjectError(Exception):
+    """An invalid project: names the file, the key path and the deployer's message."""
+
+    def __init__(self, message: str, *, file: str | None = None, key_path: str | None = None):
+        self.problem = message
+        self.file = file
+        self.key_path = key_path
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                f"file {self.file}" if self.file else "",
+                f"key {self.key_path}" if self.key_path else "",
+            )
+            if part
+        )
+        suffix = f" ({where})" if where else ""
+        return f"Invalid project configuration file (project.yml): {self.problem}{suffix}"

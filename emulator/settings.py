@@ -1,0 +1,98 @@
+"""Settings: everything `functions-emulator serve` can be told, in one frozen value."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+# OpenWhisk's public "guest" key: a development key in the platform's own format.
+DEFAULT_AUTH = (
+    "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:"
+    "123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP"
+)
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3233
+DEFAULT_BLOCKING_WAIT = 30.0
+DEFAULT_RETENTION_HOURS = 72.0
+DEFAULT_IDLE_SECONDS = 600.0
+STATE_DIR = ".emulator"
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A namespace key, `uuid:key`, as OpenWhisk and DigitalOcean issue them."""
+
+    uuid: str
+    key: str
+
+    @classmethod
+    def parse(cls, text: str) -> Credentials:
+        uuid, sep, key = text.partition(":")
+        if not sep or not uuid or not key:
+            raise ValueError("the key must have the form UUID:KEY")
+        return cls(uuid, key)
+
+    @property
+    def text(self) -> str:
+        return f"{self.uuid}:{self.key}"
+
+    @property
+    def token(self) -> str:
+        """base64(uuid:key), the value after `Basic ` in an Authorization header."""
+        return base64.b64encode(self.text.encode()).decode()
+
+    @property
+    def default_namespace(self) -> str:
+        # DigitalOcean names a namespace after its key's uuid.
+        return f"fn-{self.uuid}"
+
+    @property
+    def subject(self) -> str:
+        """The activation record's `subject`: 40 hex characters, as DigitalOcean shows."""
+        return hashlib.sha1(self.uuid.encode()).hexdigest()
+
+    def matches_token(self, token: str) -> bool:
+        try:
+            decoded = base64.b64decode(token.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return decoded == self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    project_file: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    db_path: Path | None = None
+    credentials: Credentials = Credentials.parse(DEFAULT_AUTH)
+    namespace_name: str | None = None
+    blocking_wait: float = DEFAULT_BLOCKING_WAIT
+    env_file: Path | None = None
+    retention_hours: float = DEFAULT_RETENTION_HOURS
+    idle_seconds: float = DEFAULT_IDLE_SECONDS
+
+    @property
+    def project_root(self) -> Path:
+        """The directory of the resolved project.yml (a symlink's target's directory)."""
+        return self.project_file.resolve().parent
+
+    @property
+    def state_dir(self) -> Path:
+        return self.project_root / STATE_DIR
+
+    @property
+    def database(self) -> Path:
+        return self.db_path if self.db_path is not None else self.state_dir / "activations.db"
+
+    @property
+    def namespace(self) -> str:
+        return self.namespace_name or self.credentials.default_namespace
+
+    @property
+    def api_host(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
