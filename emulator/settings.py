@@ -62,13 +62,16 @@ class Credentials:
         return decoded == self.text
 
 
+DEFAULT_CREDENTIALS = Credentials.parse(DEFAULT_AUTH)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     project_file: Path
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     db_path: Path | None = None
-    credentials: Credentials = Credentials.parse(DEFAULT_AUTH)
+    credentials: Credentials = DEFAULT_CREDENTIALS
     namespace_name: str | None = None
     blocking_wait: float = DEFAULT_BLOCKING_WAIT
     env_file: Path | None = None
