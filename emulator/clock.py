@@ -12,6 +12,10 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 class Clock(Protocol):
+    def now_ns(self) -> int:
+        """Wall-clock time in epoch nanoseconds (log line timestamps)."""
+        ...
+
     def now_ms(self) -> int:
         """Wall-clock time in epoch milliseconds (activation `start`/`end`)."""
         ...
@@ -22,6 +26,9 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    def now_ns(self) -> int:
+        return time.time_ns()
+
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000
 

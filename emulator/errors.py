@@ -42,9 +42,7 @@ class MalformedQueryParameter(BadRequest):
 
 
 class ForbiddenParameters(BadRequest):
-    default_message = (
-        "Request defines parameters that are not allowed (e.g., reserved properties)."
-    )
+    default_message = "Request defines parameters that are not allowed (e.g., reserved properties)."
 
 
 class Unauthorized(EmulatorError):
@@ -69,9 +67,7 @@ class Forbidden(EmulatorError):
 
 class NotAuthorizedForResource(Forbidden):
     def __init__(self, resource: str) -> None:
-        super().__init__(
-            f"The supplied authentication is not authorized to access '{resource}'."
-        )
+        super().__init__(f"The supplied authentication is not authorized to access '{resource}'.")
 
 
 class NotFound(EmulatorError):

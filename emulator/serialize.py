@@ -84,8 +84,7 @@ def activation_from_json(doc: dict[str, Any]) -> Activation:
 
 def parameters_to_json(parameters: tuple[Parameter, ...]) -> list[dict[str, JSON]]:
     return [
-        {"key": p.key, "value": p.value, **({"init": True} if p.init else {})}
-        for p in parameters
+        {"key": p.key, "value": p.value, **({"init": True} if p.init else {})} for p in parameters
     ]
 
 

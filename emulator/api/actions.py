@@ -1,0 +1,81 @@
+"""`/api/v1/namespaces/{ns}/actions`: list, get and invoke functions."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from emulator.api import queries
+from emulator.api.bodies import json_object
+from emulator.api.middleware import request_id
+from emulator.codebundle import code_of
+from emulator.entities import Activation, StatusCode
+from emulator.errors import ServiceUnavailable
+from emulator.invoker.invoker import Invocation
+from emulator.serialize import action_summary_json, action_to_json, activation_to_json
+from emulator.services import SERVICES
+
+ACTIVATION_ID_HEADER = "x-openwhisk-activation-id"
+_HTTP_STATUS = {
+    StatusCode.SUCCESS: 200,
+    StatusCode.APPLICATION_ERROR: 502,
+    StatusCode.DEVELOPER_ERROR: 502,
+    StatusCode.INTERNAL_ERROR: 500,
+}
+
+
+async def list_actions(request: web.Request) -> web.Response:
+    registry = request.app[SERVICES].registry
+    actions = registry.actions(request.match_info.get("package"))
+    if queries.boolean(request, "count"):
+        return web.json_response({"actions": len(actions)})
+    start = queries.skip(request, "actions")
+    chosen = actions[start : start + queries.list_limit(request, "actions")]
+    return web.json_response([action_summary_json(a) for a in chosen])
+
+
+async def get_action(request: web.Request) -> web.Response:
+    registry = request.app[SERVICES].registry
+    action = registry.action(request.match_info["name"])
+    package = registry.package(action.package)
+    parameters = (*(package.parameters if package else ()), *action.parameters)
+    code = code_of(action.exec) if queries.boolean(request, "code", default=True) else None
+    return web.json_response(action_to_json(action, parameters=parameters, code=code))
+
+
+async def invoke(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    blocking = queries.boolean(request, "blocking")
+    result_only = queries.boolean(request, "result")
+    wait = queries.blocking_wait(request, services.settings.blocking_wait)
+    params = await json_object(request)
+    invocation = await services.invoker.invoke(
+        request.match_info["name"], params, request_id=request_id(request)
+    )
+    headers = {ACTIVATION_ID_HEADER: invocation.activation_id}
+    activation = await _wait(invocation, wait) if blocking else None
+    if activation is None:
+        # Non-blocking, or blocking past the wait: the function runs on, recorded later.
+        return web.json_response(
+            {"activationId": invocation.activation_id}, status=202, headers=headers
+        )
+    status = _HTTP_STATUS[activation.response.status_code]
+    # The blocking answer leaves before the logs are collected on the platform.
+    body = (
+        activation.response.result
+        if result_only
+        else activation_to_json(activation, with_logs=False)
+    )
+    return web.json_response(body, status=status, headers=headers)
+
+
+async def _wait(invocation: Invocation, seconds: float) -> Activation | None:
+    try:
+        return await asyncio.wait_for(asyncio.shield(invocation.done), seconds)
+    except TimeoutError:
+        return None
+    except asyncio.CancelledError:
+        if invocation.done.cancelled():
+            raise ServiceUnavailable() from None
+        raise

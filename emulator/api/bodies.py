@@ -1,0 +1,33 @@
+"""Request bodies: JSON objects within the platform's size limit."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from emulator.entities import JSON, MAX_PAYLOAD_BYTES
+from emulator.errors import MalformedContent, PayloadTooLarge, UnsupportedMediaType
+
+
+async def json_object(request: web.Request) -> dict[str, JSON]:
+    """The body as a JSON object; an empty body is `{}`."""
+    if request.content_length is not None and request.content_length > MAX_PAYLOAD_BYTES:
+        raise PayloadTooLarge("Request", request.content_length, MAX_PAYLOAD_BYTES)
+    raw = await request.read()
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        raise PayloadTooLarge("Request", len(raw), MAX_PAYLOAD_BYTES)
+    if not raw.strip():
+        return {}
+    content_type = request.content_type
+    if content_type not in ("application/json", "application/octet-stream") and not (
+        content_type.endswith("+json")
+    ):
+        raise UnsupportedMediaType()
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedContent(str(error)) from None
+    if not isinstance(doc, dict):
+        raise MalformedContent(f"Expected a JSON object but got {type(doc).__name__}.")
+    return doc

@@ -1,0 +1,99 @@
+"""Request ids, CORS, authentication, and the one place errors become responses."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from emulator.errors import (
+    EmulatorError,
+    InternalError,
+    MethodNotAllowed,
+    MissingCredentials,
+    NotAuthorizedForResource,
+    RouteNotFound,
+    Unauthorized,
+)
+from emulator.services import SERVICES
+from emulator.settings import Credentials
+
+logger = logging.getLogger(__name__)
+
+REQUEST_ID = web.RequestKey("request_id", str)
+REST_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": (
+        "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent"
+    ),
+    "Access-Control-Allow-Methods": "GET, DELETE, POST, PUT, HEAD",
+}
+# Everything under here needs the namespace's key; `/`, `/api/v1` and OPTIONS do not.
+PROTECTED_PREFIX = "/api/v1/namespaces"
+
+
+def request_id(request: web.Request) -> str:
+    """The transaction id: the caller's `X-Request-ID`, or a new one."""
+    return request[REQUEST_ID]
+
+
+def error_response(error: EmulatorError, code: str) -> web.Response:
+    return web.json_response(
+        {"error": error.message, "code": code},
+        status=error.status,
+        headers=error.headers,
+        dumps=lambda doc: json.dumps(doc, separators=(",", ":")),
+    )
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    incoming = request.headers.get("X-Request-ID")
+    request[REQUEST_ID] = incoming or request.app[SERVICES].ids.transaction_id()
+    response = await handler(request)
+    response.headers["X-Request-ID"] = request_id(request)
+    if "Access-Control-Allow-Origin" not in response.headers:
+        response.headers.update(REST_CORS)
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except EmulatorError as error:
+        return error_response(error, request_id(request))
+    except web.HTTPMethodNotAllowed as error:
+        return error_response(MethodNotAllowed(sorted(error.allowed_methods)), request_id(request))
+    except web.HTTPNotFound:
+        return error_response(RouteNotFound(), request_id(request))
+    except web.HTTPException:
+        raise
+    except Exception:
+        logger.exception("internal error answering %s %s", request.method, request.path)
+        return error_response(InternalError(), request_id(request))
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method != "OPTIONS" and request.path.startswith(PROTECTED_PREFIX):
+        services = request.app[SERVICES]
+        authenticate(request.headers.get("Authorization"), services.settings.credentials)
+        namespace = request.match_info.get("ns")
+        if namespace not in (None, "_", services.registry.namespace):
+            entity = request.match_info.get("name")
+            raise NotAuthorizedForResource(f"{namespace}/{entity}" if entity else namespace)
+    return await handler(request)
+
+
+def authenticate(header: str | None, credentials: Credentials) -> None:
+    """Basic `base64(uuid:key)`, or the bare token DigitalOcean's docs show."""
+    if not header:
+        raise MissingCredentials()
+    scheme, _, token = header.strip().partition(" ")
+    if not token:
+        scheme, token = "basic", scheme
+    if scheme.lower() != "basic" or not credentials.matches_token(token):
+        raise Unauthorized()

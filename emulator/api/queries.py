@@ -1,0 +1,103 @@
+"""Query parameters as the platform parses them, with its error messages."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from emulator.errors import MalformedQueryParameter
+
+DEFAULT_LIST_LIMIT = 30
+MAX_LIST_LIMIT = 200
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+_SIMPLE_NAME = r"[\w](?:[\w@ .&-]{0,254}[\w@.&-])?"
+_NAME = re.compile(rf"\A{_SIMPLE_NAME}(?:/{_SIMPLE_NAME})?\Z")
+
+
+def boolean(request: web.Request, name: str, default: bool = False) -> bool:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise MalformedQueryParameter(name, f"'{value}' is not a valid Boolean value")
+
+
+def _integer(request: web.Request, name: str, collection: str) -> int | None:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise MalformedQueryParameter(
+            name, f"The value '{value}' is not an integer for {collection}."
+        ) from None
+
+
+def list_limit(request: web.Request, collection: str) -> int:
+    """`limit`: 30 by default, at most 200; 0 means the maximum."""
+    limit = _integer(request, "limit", collection)
+    if limit is None:
+        return DEFAULT_LIST_LIMIT
+    if not 0 <= limit <= MAX_LIST_LIMIT:
+        raise MalformedQueryParameter(
+            "limit",
+            f"The value '{limit}' is not in the range of 0 to {MAX_LIST_LIMIT} for {collection}.",
+        )
+    return limit or MAX_LIST_LIMIT
+
+
+def skip(request: web.Request, collection: str) -> int:
+    value = _integer(request, "skip", collection) or 0
+    if value < 0:
+        raise MalformedQueryParameter(
+            "skip", f"The value '{value}' is not greater than or equal to 0 for {collection}."
+        )
+    return value
+
+
+def epoch_ms(request: web.Request, name: str) -> int | None:
+    """`since`/`upto`: milliseconds, though the platform's message says seconds."""
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise MalformedQueryParameter(
+            name, f"Parameter is not a valid value for epoch seconds: {value}"
+        ) from None
+
+
+def activation_name(request: web.Request) -> str | None:
+    value = request.query.get("name")
+    if value is None or value == "":
+        return None
+    if not _NAME.match(value):
+        raise MalformedQueryParameter(
+            "name", f"Parameter may be a 'simple' name or 'package-name/simple' name: {value}"
+        )
+    return value
+
+
+def blocking_wait(request: web.Request, maximum_seconds: float) -> float:
+    """`timeout`: how long a blocking call waits, in ms from 1 to the platform's wait."""
+    value = request.query.get("timeout")
+    maximum_ms = int(maximum_seconds * 1000)
+    if value is None or value == "":
+        return maximum_seconds
+    try:
+        wait_ms = int(value)
+    except ValueError:
+        wait_ms = -1
+    if not 1 <= wait_ms <= maximum_ms:
+        raise MalformedQueryParameter(
+            "timeout", f"Timeout must be number of milliseconds up to {maximum_ms}."
+        )
+    return wait_ms / 1000

@@ -1,0 +1,129 @@
+"""create_app: the aiohttp application and the lifecycle of everything it owns."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from emulator.api.middleware import auth_middleware, error_middleware, request_id_middleware
+from emulator.api.routes import setup_routes
+from emulator.clock import Clock, IdFactory, SystemClock
+from emulator.invoker.invoker import Identity, Invoker
+from emulator.invoker.launchers import Launcher, PythonLauncher
+from emulator.invoker.pool import WarmPool
+from emulator.project import Project, load_project
+from emulator.registry import Registry
+from emulator.services import SERVICES, Services
+from emulator.settings import Settings
+from emulator.store.activations import ActivationStore
+from emulator.store.retention import prune_periodically
+
+logger = logging.getLogger(__name__)
+
+# Large enough for any body the platform accepts (a 48 MB function on PUT); the handlers
+# enforce the platform's own, smaller limits with its messages.
+CLIENT_MAX_SIZE = 64 * 1024 * 1024
+
+
+def discover_launchers() -> dict[str, Launcher]:
+    """One launcher per runtime family that this machine can run."""
+    return {"python": PythonLauncher.discover()}
+
+
+def create_app(
+    settings: Settings,
+    *,
+    project: Project | None = None,
+    clock: Clock | None = None,
+    ids: IdFactory | None = None,
+    launchers: Callable[[], dict[str, Launcher]] = discover_launchers,
+) -> web.Application:
+    """The emulator as an aiohttp application; its services start with the app."""
+    app = web.Application(
+        middlewares=[request_id_middleware, error_middleware, auth_middleware],
+        client_max_size=CLIENT_MAX_SIZE,
+    )
+    app.cleanup_ctx.append(
+        _services_context(settings, project, clock or SystemClock(), ids or IdFactory(), launchers)
+    )
+    app.on_shutdown.append(_stop_activations)
+    setup_routes(app)
+    return app
+
+
+def _services_context(
+    settings: Settings,
+    project: Project | None,
+    clock: Clock,
+    ids: IdFactory,
+    launchers: Callable[[], dict[str, Launcher]],
+) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def services_context(app: web.Application) -> AsyncIterator[None]:
+        # 1. the project (a deploy), before anything is opened, so that a bad one opens nothing
+        loaded = project or load_project(
+            settings.project_file,
+            namespace=settings.namespace,
+            environ=os.environ,
+            env_file=settings.env_file,
+            now_ms=clock.now_ms(),
+        )
+        registry = Registry(settings.namespace)
+        registry.replace(loaded.packages, loaded.actions)
+        # 2. the store, and the activations a killed emulator left unfinished
+        store = await ActivationStore.open(settings.database)
+        pool = WarmPool(clock, idle_seconds=settings.idle_seconds)
+        invoker = Invoker(
+            registry=registry,
+            store=store,
+            pool=pool,
+            launchers=await asyncio.to_thread(launchers),
+            identity=Identity(
+                namespace=settings.namespace,
+                api_key=settings.credentials.text,
+                subject=settings.credentials.subject,
+                api_host=settings.api_host,
+            ),
+            host_environ=os.environ,
+            clock=clock,
+            ids=ids,
+        )
+        services = Services(
+            settings, loaded, registry, store, pool, invoker, invoker.launchers, clock, ids
+        )
+        recovered = await invoker.recover()
+        if recovered:
+            logger.warning("recorded %d activations interrupted by the last stop", recovered)
+        app[SERVICES] = services
+        # 3. background upkeep: idle processes and record retention
+        upkeep = [
+            asyncio.create_task(pool.evict_periodically()),
+            asyncio.create_task(
+                prune_periodically(
+                    store, retention_ms=int(settings.retention_hours * 3_600_000), clock=clock
+                )
+            ),
+        ]
+        try:
+            yield
+        finally:
+            # Reverse order: activations, then processes, then upkeep, then the database.
+            await invoker.close()
+            await pool.close()
+            for task in upkeep:
+                task.cancel()
+            await asyncio.gather(*upkeep, return_exceptions=True)
+            await store.close()
+
+    return services_context
+
+
+async def _stop_activations(app: web.Application) -> None:
+    # Runs before handlers are cancelled: blocking callers get their stopped activation.
+    if SERVICES in app:
+        await app[SERVICES].invoker.close()

@@ -1,0 +1,52 @@
+"""The start banner: where the API is, with what key, and a first command to paste."""
+
+from __future__ import annotations
+
+import shlex
+
+from emulator import __version__
+from emulator.runtimes import KINDS
+from emulator.services import Services
+
+
+def banner(services: Services) -> str:
+    settings = services.settings
+    host = settings.api_host
+    key = settings.credentials.text
+    actions = sorted(services.registry.actions(), key=lambda a: a.path)
+    lines = [
+        f"functions-emulator {__version__} serving {settings.project_file}",
+        f"  API host   {host}",
+        f"  Namespace  {settings.namespace}",
+        f"  Auth key   {key}",
+        f"  Records    {settings.database}",
+        "",
+        "Runtimes",
+    ]
+    for kind in KINDS.values():
+        launcher = services.launchers.get(kind.family)
+        served = launcher.describe(kind.name) if launcher else f"{kind.name}: not available here"
+        lines.append(f"  {served}")
+    lines += ["", f"Functions ({len(actions)})"]
+    width = max((len(a.path) for a in actions), default=0)
+    for action in actions:
+        url = f"{host}/api/v1/namespaces/{settings.namespace}/actions/{action.path}"
+        lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} POST {url}")
+    for warning in services.project.warnings:
+        lines.append(f"  warning: {warning}")
+    if actions:
+        example = f"{host}/api/v1/namespaces/_/actions/{actions[0].path}?blocking=true&result=true"
+        lines += [
+            "",
+            "Try it",
+            f"  curl -u {shlex.quote(key)} -X POST {shlex.quote(example)} "
+            "-H 'Content-Type: application/json' -d '{}'",
+        ]
+    lines += [
+        "",
+        "Point doctl at it",
+        f"  doctl serverless connect --apihost {host} --auth {key}",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)

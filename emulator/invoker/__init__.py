@@ -1,0 +1,1 @@
+"""Running user code: warm subprocesses, their pool, and the invoker that records activations."""

@@ -1,0 +1,286 @@
+"""Invoker: starts activations, runs them in warm processes and records every one of them."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from emulator.clock import Clock, IdFactory
+from emulator.entities import (
+    JSON,
+    MAX_PAYLOAD_BYTES,
+    Action,
+    Activation,
+    ActivationResponse,
+    Annotations,
+    PendingActivation,
+    StatusCode,
+)
+from emulator.invoker import messages
+from emulator.invoker.launchers import Launcher
+from emulator.invoker.outcome import Verdict, judge_init, judge_run
+from emulator.invoker.pool import WarmPool
+from emulator.invoker.process import WarmProcess
+from emulator.parameters import Binding, bind
+from emulator.registry import Registry
+from emulator.store.activations import ActivationStore
+
+logger = logging.getLogger(__name__)
+
+# The platform gives initialisation at least this long, even to a function with a shorter timeout.
+MIN_INIT_TIMEOUT_MS = 10_000
+# What a function's process may see of the emulator's own environment.
+HOST_VARIABLES = ("PATH", "HOME", "LANG", "TZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who the activations run as: the namespace, its key and the API host functions see."""
+
+    namespace: str
+    api_key: str
+    subject: str
+    api_host: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    activation_id: str
+    # Resolves to the finished, stored activation; shield it before waiting with a timeout.
+    done: asyncio.Task[Activation]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """Everything one activation needs, gathered before it starts."""
+
+    action: Action
+    binding: Binding
+    pending: PendingActivation
+    request_id: str
+    received: float  # monotonic seconds
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    start_ms: int
+    wait_ms: int
+    init_ms: int | None
+
+
+class Invoker:
+    def __init__(
+        self,
+        *,
+        registry: Registry,
+        store: ActivationStore,
+        pool: WarmPool,
+        launchers: Mapping[str, Launcher],
+        identity: Identity,
+        host_environ: Mapping[str, str],
+        clock: Clock,
+        ids: IdFactory,
+    ) -> None:
+        self._registry = registry
+        self._store = store
+        self._pool = pool
+        self._launchers = launchers
+        self._identity = identity
+        self._host_env = {k: host_environ[k] for k in HOST_VARIABLES if k in host_environ}
+        self._clock = clock
+        self._ids = ids
+        self._tasks: set[asyncio.Task[Activation]] = set()
+
+    @property
+    def launchers(self) -> dict[str, Launcher]:
+        return dict(self._launchers)
+
+    @property
+    def running(self) -> int:
+        return len(self._tasks)
+
+    async def invoke(
+        self,
+        path: str,
+        params: Mapping[str, JSON],
+        *,
+        request_id: str,
+        cause: str | None = None,
+    ) -> Invocation:
+        """Start an activation of the function at `path`; its record is written when it ends."""
+        action = self._registry.action(path)
+        binding = bind(action, self._registry.package(action.package), params)
+        pending = PendingActivation(
+            activation_id=self._ids.activation_id(),
+            namespace=self._identity.namespace,
+            name=action.name,
+            package=action.package,
+            version=action.version,
+            subject=self._identity.subject,
+            start=self._clock.now_ms(),
+            annotations=self._base_annotations(action),
+            cause=cause,
+        )
+        received = self._clock.monotonic()
+        # The pending row makes a killed emulator's unfinished activations recoverable.
+        await self._store.begin(pending)
+        run = _Run(action, binding, pending, request_id, received)
+        task = asyncio.create_task(self._activate(run), name=f"activation {pending.activation_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return Invocation(pending.activation_id, task)
+
+    async def recover(self) -> int:
+        """Record activations a previous emulator left unfinished as developer errors."""
+        interrupted = await self._store.interrupted()
+        for pending in interrupted:
+            response = ActivationResponse.error(
+                StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED
+            )
+            await self._store.finish(pending.finished(pending.start, response))
+        return len(interrupted)
+
+    async def close(self) -> None:
+        """Stop running activations; each is recorded as stopped by the shutdown."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _activate(self, run: _Run) -> Activation:
+        try:
+            verdict, logs, timing = await self._execute(run)
+        except asyncio.CancelledError:
+            response = ActivationResponse.error(
+                StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED
+            )
+            await self._store.finish(run.pending.finished(self._clock.now_ms(), response))
+            raise
+        except Exception:
+            logger.exception("activation %s failed inside the emulator", run.pending.activation_id)
+            failed = ActivationResponse.error(StatusCode.INTERNAL_ERROR, messages.INTERNAL_ERROR)
+            verdict, logs, timing = Verdict(failed, keep_warm=False), (), self._timing(run)
+        activation = self._record(run, verdict, logs, timing)
+        await self._store.finish(activation)
+        return activation
+
+    async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
+        action = run.action
+        launcher = self._launchers.get(action.exec.kind.partition(":")[0])
+        if launcher is None:
+            message = messages.runtime_unavailable(action.exec.kind)
+            failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, message)
+            return Verdict(failed, keep_warm=False), (), self._timing(run)
+        process = self._pool.take_idle(action)
+        cold = process is None
+        if process is None:
+            process = WarmProcess(
+                launcher.spec(action, self._spawn_environment(run)),
+                clock=self._clock,
+                log_limit=action.limits.log_bytes,
+                memory_mb=action.limits.memory,
+            )
+            self._pool.track(process)
+            await process.spawn()
+        verdict: Verdict | None = None
+        try:
+            timing = self._timing(run)
+            if cold:
+                verdict = await self._initialise(process, action)
+                timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+            if verdict is None:
+                verdict = await self._run(process, run)
+            complete = await process.settle_logs(verdict.keep_warm)
+            return verdict, process.logs.take(*_log_notes(verdict, complete)), timing
+        finally:
+            healthy = verdict is not None and verdict.keep_warm
+            if not healthy:
+                await process.kill()
+            await self._pool.release(action, process, healthy=healthy)
+
+    async def _initialise(self, process: WarmProcess, action: Action) -> Verdict | None:
+        timeout_ms = max(action.limits.timeout, MIN_INIT_TIMEOUT_MS)
+        init = {
+            "value": {
+                "name": action.qualified_name,
+                "main": action.exec.main,
+                "code": str(action.exec.source),
+                "binary": action.exec.binary,
+            }
+        }
+        reply = await process.exchange(init, timeout=timeout_ms / 1000, keep=MAX_PAYLOAD_BYTES)
+        return judge_init(reply, timeout_ms=timeout_ms)
+
+    async def _run(self, process: WarmProcess, run: _Run) -> Verdict:
+        timeout_ms = run.action.limits.timeout
+        message = {"value": run.binding.event, **self._run_fields(run)}
+        reply = await process.exchange(message, timeout=timeout_ms / 1000, keep=MAX_PAYLOAD_BYTES)
+        return judge_run(reply, timeout_ms=timeout_ms)
+
+    def _run_fields(self, run: _Run) -> dict[str, str]:
+        """The per-run fields every runtime exports as `__OW_<KEY>`."""
+        fields = {
+            "namespace": self._identity.namespace,
+            "action_name": run.action.qualified_name,
+            "action_version": run.action.version,
+            "activation_id": run.pending.activation_id,
+            "transaction_id": run.request_id,
+            "deadline": str(self._clock.now_ms() + run.action.limits.timeout),
+        }
+        if run.action.annotations.get("provide-api-key") is True:
+            fields["api_key"] = self._identity.api_key
+        return fields
+
+    def _spawn_environment(self, run: _Run) -> dict[str, str]:
+        # As a container: the host basics, the API host, the first activation's context,
+        # then the function's declared environment over all of it.
+        context = {f"__OW_{k.upper()}": v for k, v in self._run_fields(run).items()}
+        return {
+            **self._host_env,
+            "__OW_API_HOST": self._identity.api_host,
+            **context,
+            **run.binding.environment,
+        }
+
+    def _timing(self, run: _Run) -> _Timing:
+        """The activation starts now: at its init when cold, at its run when warm."""
+        wait_ms = int((self._clock.monotonic() - run.received) * 1000)
+        return _Timing(self._clock.now_ms(), wait_ms, None)
+
+    def _record(
+        self, run: _Run, verdict: Verdict, logs: tuple[str, ...], timing: _Timing
+    ) -> Activation:
+        annotations = [
+            ("limits", run.action.limits.as_json()),
+            ("path", f"{self._identity.namespace}/{run.action.path}"),
+            ("kind", run.action.exec.kind),
+            ("timeout", verdict.timed_out),
+        ]
+        if timing.init_ms is not None:
+            annotations.append(("initTime", timing.init_ms))
+        annotations += [("waitTime", timing.wait_ms), ("entry", run.action.exec.main)]
+        activation = run.pending.finished(self._clock.now_ms(), verdict.response, logs)
+        return dataclasses.replace(
+            activation, start=timing.start_ms, annotations=Annotations.of(annotations)
+        )
+
+    def _base_annotations(self, action: Action) -> Annotations:
+        return Annotations.of(
+            [
+                ("limits", action.limits.as_json()),
+                ("path", f"{self._identity.namespace}/{action.path}"),
+                ("kind", action.exec.kind),
+                ("entry", action.exec.main),
+            ]
+        )
+
+
+def _log_notes(verdict: Verdict, complete: bool) -> tuple[str, ...]:
+    if not verdict.keep_warm:
+        return (messages.LOGS_MIGHT_BE_MISSING,)
+    if not complete:
+        return (messages.LOG_COLLECTION_ISSUE,)
+    return ()

@@ -1,0 +1,118 @@
+"""Which local program serves each runtime kind, and how it starts a function's launcher."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+from emulator.entities import Action
+from emulator.invoker.process import LaunchSpec
+from emulator.runtimes import KINDS
+
+
+class Launcher(Protocol):
+    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
+        """How to start a process for `action` with exactly the environment `env`."""
+        ...
+
+    def describe(self, kind: str) -> str:
+        """One line for the start banner: what serves `kind` here."""
+        ...
+
+
+def shim_path(name: str) -> Path:
+    return Path(str(resources.files("emulator.invoker.shims").joinpath(name)))
+
+
+def function_directory(action: Action) -> Path:
+    source = action.exec.source
+    return source if action.exec.binary else source.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreter:
+    path: str
+    version: str  # "3.11.7"
+
+
+def probe_python(candidate: str) -> Interpreter | None:
+    """The interpreter behind `candidate` if it really runs (pyenv shims may not).
+
+    The real executable is kept, not a shim, which would rewrite PATH and add start-up time.
+    """
+    try:
+        done = subprocess.run(
+            [
+                candidate,
+                "-c",
+                "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 2:
+        return None
+    version, executable = lines
+    return Interpreter(executable, version)
+
+
+def find_python(version: str) -> Interpreter | None:
+    """A local `python<version>`: on PATH, or installed by pyenv."""
+    candidates: list[str] = []
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        candidates.append(on_path)
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(
+        str(p) for p in pyenv_root.glob(f"versions/{version}.*/bin/python{version}")
+    )
+    for candidate in candidates:
+        found = probe_python(candidate)
+        if found and found.version.startswith(f"{version}."):
+            return found
+    return None
+
+
+class PythonLauncher:
+    """Runs each `python:3.X` kind under a local python3.X, else under this interpreter."""
+
+    def __init__(self, interpreters: Mapping[str, Interpreter]) -> None:
+        self._interpreters = dict(interpreters)
+        self._fallback = Interpreter(sys.executable, ".".join(map(str, sys.version_info[:3])))
+
+    @classmethod
+    def discover(cls) -> PythonLauncher:
+        found: dict[str, Interpreter] = {}
+        for kind in KINDS.values():
+            if kind.family == "python":
+                interpreter = find_python(kind.version)
+                if interpreter:
+                    found[kind.name] = interpreter
+        return cls(found)
+
+    def interpreter(self, kind: str) -> Interpreter:
+        return self._interpreters.get(kind, self._fallback)
+
+    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
+        interpreter = self.interpreter(action.exec.kind)
+        # -I: no user site-packages, no PYTHON* variables, no script directory on sys.path.
+        argv = (interpreter.path, "-I", str(shim_path("python_launcher.py")))
+        env = {**env, "PYTHONIOENCODING": "UTF-8"}
+        return LaunchSpec(argv, function_directory(action), env)
+
+    def describe(self, kind: str) -> str:
+        interpreter = self.interpreter(kind)
+        note = "" if kind in self._interpreters else f" (no python{kind[7:]} found)"
+        return f"{kind}: {interpreter.path} {interpreter.version}{note}"

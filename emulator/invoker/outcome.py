@@ -1,0 +1,67 @@
+"""How the platform reads a function's reply: success, application or developer error."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from emulator.entities import MAX_PAYLOAD_BYTES, ActivationResponse, StatusCode
+from emulator.invoker import messages
+from emulator.invoker.process import Outcome, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    response: ActivationResponse
+    # Success and application errors keep the process warm; developer errors discard it.
+    keep_warm: bool
+    timed_out: bool = False
+
+
+def _developer_error(message: str, *, timed_out: bool = False) -> Verdict:
+    response = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, message)
+    return Verdict(response, keep_warm=False, timed_out=timed_out)
+
+
+def judge_init(reply: Reply, *, timeout_ms: int) -> Verdict | None:
+    """None when the function initialised; otherwise the activation's failure."""
+    if reply.outcome is Outcome.TIMED_OUT:
+        return _developer_error(messages.init_timed_out(timeout_ms), timed_out=True)
+    if reply.outcome is Outcome.OUT_OF_MEMORY:
+        return _developer_error(messages.OUT_OF_MEMORY)
+    if reply.outcome is Outcome.EXITED:
+        return _developer_error(messages.EXITED_DURING_INIT)
+    try:
+        ack = json.loads(reply.raw)
+    except ValueError:
+        ack = None
+    if isinstance(ack, dict) and ack.get("ok") is True:
+        return None
+    # The proxy answers any other acknowledgement with this; the cause is in the logs.
+    return _developer_error(messages.INIT_FAILED)
+
+
+def judge_run(reply: Reply, *, timeout_ms: int) -> Verdict:
+    if reply.outcome is Outcome.TIMED_OUT:
+        return _developer_error(messages.timed_out(timeout_ms), timed_out=True)
+    if reply.outcome is Outcome.OUT_OF_MEMORY:
+        return _developer_error(messages.OUT_OF_MEMORY)
+    if reply.outcome is Outcome.EXITED:
+        return _developer_error(messages.EXITED_DURING_RUN)
+    text = reply.raw.decode("utf-8", "replace")
+    if reply.size > MAX_PAYLOAD_BYTES:
+        message = messages.result_too_large(reply.size, MAX_PAYLOAD_BYTES, text)
+        response = ActivationResponse.error(StatusCode.APPLICATION_ERROR, message)
+        return Verdict(response, keep_warm=True)
+    try:
+        result = json.loads(text)
+    except ValueError:
+        return _developer_error(messages.invalid_json(text))
+    if not isinstance(result, dict):
+        return _developer_error(messages.NOT_A_DICTIONARY)
+    if "error" in result:
+        response = ActivationResponse(
+            StatusCode.APPLICATION_ERROR, {"error": result["error"]}, reply.size
+        )
+        return Verdict(response, keep_warm=True)
+    return Verdict(ActivationResponse(StatusCode.SUCCESS, result, reply.size), keep_warm=True)

@@ -1,0 +1,143 @@
+"""Runs INSIDE a function's process, never imported by the emulator. Python 3.9+.
+
+The emulator's side of this line protocol is emulator/invoker/process.py. In the spirit of
+DigitalOcean's prelaunched ActionLoop runtime:
+
+1. argv[1] is the number of an inherited pipe; it becomes fd 3, the result channel.
+2. The first stdin line is `{"value": {"code": <path>, "main": <name>, "binary": <bool>}}`.
+   The function is imported; fd 3 gets `{"ok": true}`, or `{"error": ...}` and the process
+   exits, after printing `Invalid function: <exception>` on stderr.
+3. Every later stdin line is a run request, `{"value": <event>, "activation_id": ..., ...}`.
+   Each key but `value` is exported as `__OW_<KEY>`; main is called by its arity; stdout and
+   stderr are flushed, both get the sentinel line, and then fd 3 gets one JSON line.
+"""
+
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+
+SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
+
+
+class Context:
+    """DigitalOcean's `context` argument: the activation's metadata."""
+
+    def __init__(self, env):
+        self.function_name = env["__OW_ACTION_NAME"]
+        self.function_version = env["__OW_ACTION_VERSION"]
+        self.activation_id = env["__OW_ACTIVATION_ID"]
+        self.request_id = env["__OW_TRANSACTION_ID"]
+        self.deadline = int(env["__OW_DEADLINE"])
+        self.api_host = env["__OW_API_HOST"]
+        self.api_key = env.get("__OW_API_KEY", "")
+        self.namespace = env["__OW_NAMESPACE"]
+
+    def get_remaining_time_in_millis(self):
+        return max(self.deadline - int(time.time() * 1000), 0)
+
+
+def _activate_virtualenv(directory):
+    # A `virtualenv/` folder built by the function's build.sh, as the real runtime activates it.
+    import glob
+    import site
+
+    for site_packages in glob.glob(
+        os.path.join(directory, "virtualenv", "lib", "python3*", "site-packages")
+    ):
+        site.addsitedir(site_packages)
+
+
+def _load(init):
+    code = init["code"]
+    main_name = init.get("main") or "main"
+    if init.get("binary"):
+        directory = code
+        path = os.path.join(code, "__main__.py")
+        if not os.path.isfile(path):
+            raise ImportError("Zip file does not include '__main__.py'.")
+        sys.path.insert(0, directory)
+        _activate_virtualenv(directory)
+    else:
+        path = code
+    # The real runtime renames the file main__.py and imports it under that name.
+    spec = importlib.util.spec_from_file_location("main__", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["main__"] = module
+    spec.loader.exec_module(module)
+    main = getattr(module, main_name, None)
+    if not callable(main):
+        raise AttributeError(f"module 'main__' has no attribute '{main_name}'")
+    return main
+
+
+def _arity(main):
+    code = getattr(main, "__code__", None)
+    if code is None:
+        code = main.__call__.__code__
+        return code.co_argcount - 1
+    return code.co_argcount
+
+
+def _call(main, arity, event):
+    if arity == 0:
+        return main()
+    if arity == 1:
+        return main(event)
+    return main(event, Context(os.environ))
+
+
+def _end_of_activation():
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stdout.write(SENTINEL + "\n")
+    sys.stderr.write(SENTINEL + "\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+def main():
+    result_fd = int(sys.argv[1])
+    if result_fd != 3:
+        os.dup2(result_fd, 3)
+        os.close(result_fd)
+    out = os.fdopen(3, "w", encoding="utf-8")
+    sys.argv = sys.argv[:1]
+
+    init = json.loads(sys.stdin.readline())["value"]
+    try:
+        function = _load(init)
+        arity = _arity(function)
+    except BaseException as error:  # any failure to load is an init failure
+        sys.stderr.write(f"Invalid function: {error}\n")
+        sys.stderr.flush()
+        out.write(json.dumps({"error": "Cannot start function. Check logs for details."}) + "\n")
+        out.flush()
+        sys.exit(1)
+    out.write('{"ok": true}\n')
+    out.flush()
+
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        request = json.loads(line)
+        for key, value in request.items():
+            if key != "value":
+                os.environ["__OW_" + key.upper()] = value
+        try:
+            result = _call(function, arity, request.get("value") or {}) or {}
+        except Exception as error:
+            traceback.print_exc()
+            result = {"error": str(error)}
+        # Outside the try, as in the real runtime: a result json cannot encode kills the process.
+        encoded = json.dumps(result, ensure_ascii=False)
+        _end_of_activation()
+        out.write(encoded + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

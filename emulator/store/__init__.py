@@ -1,0 +1,1 @@
+"""Activation records in SQLite: the store, its schema and its retention."""

@@ -1,0 +1,41 @@
+-- The activation store's schema. Each `-- version: N` section upgrades a database whose
+-- PRAGMA user_version is below N; sections are applied in order, each in one transaction.
+-- Never edit a released section: add a new one.
+
+-- version: 1
+
+-- One finished activation per row. `doc` is the record's JSON as serialize.activation_to_json
+-- writes it; the other columns repeat what listing filters and sorts on, so that a list over
+-- millions of rows is an index range scan.
+CREATE TABLE activations (
+    activation_id TEXT PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    package TEXT,  -- NULL: the default package
+    start INTEGER NOT NULL,  -- epoch ms
+    "end" INTEGER NOT NULL,  -- epoch ms
+    status_code INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+
+-- Listing is newest first with ties broken by rowid (insertion order); every index entry ends
+-- with the rowid, so these serve ORDER BY start DESC, rowid DESC without a sort.
+CREATE INDEX activations_by_namespace ON activations (namespace, start);
+CREATE INDEX activations_by_name ON activations (namespace, name, start);
+CREATE INDEX activations_by_package_name ON activations (namespace, package, name, start);
+-- Retention deletes by age across all namespaces.
+CREATE INDEX activations_by_start ON activations (start);
+
+-- Activations that have started and have no record yet; a row left here after a restart is
+-- an activation the emulator was killed in the middle of.
+CREATE TABLE pending (
+    activation_id TEXT PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    package TEXT,
+    version TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    annotations TEXT NOT NULL,  -- JSON: [{"key": ..., "value": ...}, ...]
+    cause TEXT
+);

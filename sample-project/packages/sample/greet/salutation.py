@@ -1,0 +1,2 @@
+def salute(greeting, name, punctuation):
+    return f"{greeting}, {name}{punctuation}"

@@ -1,0 +1,130 @@
+"""An Invoker over a real store, real subprocesses and functions written to tmp_path."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.clock import IdFactory, SystemClock
+from emulator.entities import Action, Annotations, Exec, Limits, Package, parameters_from
+from emulator.invoker.invoker import Identity, Invoker
+from emulator.invoker.launchers import PythonLauncher
+from emulator.invoker.pool import WarmPool
+from emulator.registry import Registry
+from emulator.store.activations import ActivationStore
+
+NAMESPACE = "fn-test"
+
+
+class Functions:
+    """Writes functions to disk and deploys them into the registry."""
+
+    def __init__(self, root: Path, registry: Registry) -> None:
+        self.root = root
+        self.registry = registry
+        self.packages: dict[str, Package] = {}
+        self.actions: dict[str, Action] = {}
+        self._version = 0
+
+    def add(
+        self,
+        name: str,
+        code: str,
+        *,
+        package: str | None = "pkg",
+        files: dict[str, str] | None = None,
+        limits: Limits | None = None,
+        parameters: dict[str, Any] | None = None,
+        environment: dict[str, str] | None = None,
+        annotations: dict[str, Any] | None = None,
+        kind: str = "python:3.11",
+    ) -> Action:
+        self._version += 1
+        folder = self.root / f"v{self._version}" / (package or "default")
+        if files is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            source = folder / f"{name}.py"
+            source.write_text(textwrap.dedent(code))
+        else:
+            source = folder / name
+            source.mkdir(parents=True)
+            (source / "__main__.py").write_text(textwrap.dedent(code))
+            for relative, text in files.items():
+                (source / relative).write_text(textwrap.dedent(text))
+        action = Action(
+            namespace=NAMESPACE,
+            package=package,
+            name=name,
+            exec=Exec(kind, "main", source, binary=files is not None),
+            parameters=parameters_from(parameters, environment),
+            annotations=Annotations.of({"final": True, **(annotations or {})}),
+            limits=limits or Limits(),
+            updated=self._version,
+        )
+        if package and package not in self.packages:
+            self.packages[package] = Package(NAMESPACE, package)
+        self.actions[action.path] = action
+        self.registry.replace(self.packages.values(), self.actions.values())
+        return action
+
+    def add_package(self, package: Package) -> None:
+        self.packages[package.name] = package
+        self.registry.replace(self.packages.values(), self.actions.values())
+
+
+@pytest.fixture(scope="session")
+def python_launcher() -> PythonLauncher:
+    return PythonLauncher.discover()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[ActivationStore]:
+    store = await ActivationStore.open(tmp_path / "activations.db")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return Registry(NAMESPACE)
+
+
+@pytest.fixture
+def functions(tmp_path: Path, registry: Registry) -> Functions:
+    return Functions(tmp_path / "functions", registry)
+
+
+@pytest.fixture
+async def make_invoker(
+    registry: Registry, store: ActivationStore, python_launcher: PythonLauncher
+) -> AsyncIterator[Callable[..., Invoker]]:
+    made: list[tuple[Invoker, WarmPool]] = []
+
+    def make(*, environ: dict[str, str] | None = None) -> Invoker:
+        pool = WarmPool(SystemClock(), idle_seconds=600)
+        invoker = Invoker(
+            registry=registry,
+            store=store,
+            pool=pool,
+            launchers={"python": python_launcher},
+            identity=Identity(NAMESPACE, "uuid:key", "f" * 40, "http://127.0.0.1:9"),
+            host_environ=environ if environ is not None else {"PATH": "/usr/bin:/bin"},
+            clock=SystemClock(),
+            ids=IdFactory(),
+        )
+        made.append((invoker, pool))
+        return invoker
+
+    yield make
+    for invoker, pool in made:
+        await invoker.close()
+        await pool.close()
+
+
+@pytest.fixture
+def invoker(make_invoker: Callable[..., Invoker]) -> Invoker:
+    return make_invoker()
