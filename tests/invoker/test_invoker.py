@@ -388,7 +388,8 @@ async def test_logs_past_the_limit_are_truncated_with_the_platforms_message(invo
     activation = await run(invoker, "pkg/loud")
     assert activation.response.success
     assert activation.logs[-1].endswith(
-        "stderr: Logs were truncated because the total bytes size exceeds the limit of 262144 bytes."
+        "stderr: Logs were truncated because the total bytes size exceeds the limit of "
+        "262144 bytes."
     )
     assert len(activation.logs) == 262144 // 100 + 1
 
