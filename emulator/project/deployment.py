@@ -1,0 +1,194 @@
+"""What a deploy leaves on the platform: the packages and actions the deployer PUTs, with the
+annotations it and the OpenWhisk controller add (functions-deployer deploy.ts)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emulator.entities import Action, Annotations, Exec, Limits, Package, Trigger, parameters_from
+from emulator.errors import ProjectError
+from emulator.project.code import Code, directory_code, file_code
+from emulator.project.merge import FunctionSpec, PackageSpec
+from emulator.project.staging import Step, staging_dir
+from emulator.project.triggers import triggers_from
+from emulator.project.validation import DEFAULT_PACKAGE
+from emulator.runtimes import resolve_kind
+
+DEFAULT_MAIN = "main"
+NOT_IN_PROJECT = "Action is named in the config but does not exist in the project"
+DEFAULT_PACKAGE_REFUSED = (
+    "The default package does not support attaching environment, parameters, or binding"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Deployed:
+    packages: tuple[Package, ...]
+    actions: tuple[Action, ...]
+    triggers: tuple[Trigger, ...]
+    warnings: tuple[str, ...]
+    staging: tuple[Step, ...]  # copies to make once everything is known to be valid
+
+
+@dataclass(slots=True)
+class _Deployment:
+    config: dict[str, Any]
+    root: Path
+    namespace: str
+    now_ms: int
+    packages: list[Package] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    staging: list[Step] = field(default_factory=list)
+
+    def add_package(self, spec: PackageSpec) -> None:
+        if spec.name == DEFAULT_PACKAGE:
+            if spec.functions:
+                self._check_default_package(spec)
+        else:
+            self.packages.append(self._package(spec))
+            binding = spec.config.get("binding")
+            if binding:
+                self.warnings.append(
+                    f"Package '{spec.name}' is bound to '/{binding['namespace']}/"
+                    f"{binding['name']}'; the emulator does not follow package bindings"
+                )
+        web = spec.config.get("web", True)
+        for function in spec.functions:
+            self._add_function(function, package_web=web)
+
+    def _check_default_package(self, spec: PackageSpec) -> None:
+        attached = [
+            (f"{spec.key_path}.{key}", spec.config.get(key))
+            for key in ("environment", "parameters", "annotations", "binding")
+        ] + [(key, self.config.get(key)) for key in ("environment", "parameters")]
+        for key_path, value in attached:
+            if value:
+                raise ProjectError(DEFAULT_PACKAGE_REFUSED, key_path=key_path)
+
+    def _package(self, spec: PackageSpec) -> Package:
+        config = spec.config
+        parameters = {**(self.config.get("parameters") or {}), **(config.get("parameters") or {})}
+        environment = {
+            **(self.config.get("environment") or {}),
+            **(config.get("environment") or {}),
+        }
+        return Package(
+            namespace=self.namespace,
+            name=spec.name,
+            parameters=parameters_from(parameters, environment),
+            annotations=Annotations.of(config.get("annotations") or {}),
+            publish=bool(config.get("shared")),
+            updated=self.now_ms,
+        )
+
+    def _add_function(self, spec: FunctionSpec, *, package_web: Any) -> None:
+        path = spec.name if spec.package == DEFAULT_PACKAGE else f"{spec.package}/{spec.name}"
+        config = spec.config
+        if config.get("sequence"):
+            _check_sequence(spec)
+            self.warnings.append(f"Sequence '{path}' is not supported by the emulator; skipped")
+            return
+        if config.get("docker"):
+            self.warnings.append(f"Function '{path}' runs a docker image; skipped")
+            return
+        code = self._code(spec, path)
+        self.actions.append(self._action(spec, code, path, package_web))
+        self.staging += code.staging
+        for index, trigger in enumerate(triggers_from(config.get("triggers") or [], path)):
+            if trigger.name in self.triggers:
+                message = f"the trigger name '{trigger.name}' is used more than once"
+                raise ProjectError(message, key_path=f"{spec.key_path}.triggers[{index}]")
+            self.triggers[trigger.name] = trigger
+
+    def _code(self, spec: FunctionSpec, path: str) -> Code:
+        staging = staging_dir(self.root, spec.package, spec.name)
+        named = spec.config.get("file")
+        source = self.root / named if named else spec.found.path if spec.found else None
+        if source is None or not source.exists():
+            key_path = f"{spec.key_path}.file" if named else spec.key_path
+            raise ProjectError(NOT_IN_PROJECT, key_path=key_path)
+        if source.is_dir():
+            return directory_code(self.root, source, action_name=path, staging=staging)
+        return file_code(source, staging)
+
+    def _action(self, spec: FunctionSpec, code: Code, path: str, package_web: Any) -> Action:
+        config = spec.config
+        runtime = config.get("runtime") or code.runtime
+        if not runtime:
+            message = f"Action '{path}' not deployed: runtime type could not be determined"
+            raise ProjectError(message, key_path=spec.key_path)
+        kind = resolve_kind(runtime).name
+        return Action(
+            namespace=self.namespace,
+            package=None if spec.package == DEFAULT_PACKAGE else spec.package,
+            name=spec.name,
+            exec=Exec(kind, config.get("main") or DEFAULT_MAIN, code.source, code.binary),
+            parameters=parameters_from(
+                config.get("parameters") or {}, config.get("environment") or {}
+            ),
+            annotations=_annotations(config, kind, package_web),
+            limits=_limits(config.get("limits") or {}),
+            updated=self.now_ms,
+        )
+
+    def deployed(self) -> Deployed:
+        return Deployed(
+            tuple(self.packages),
+            tuple(self.actions),
+            tuple(self.triggers.values()),
+            tuple(self.warnings),
+            tuple(self.staging),
+        )
+
+
+def deploy(
+    config: dict[str, Any],
+    packages: tuple[PackageSpec, ...],
+    *,
+    root: Path,
+    namespace: str,
+    now_ms: int,
+) -> Deployed:
+    """The platform's entities for the merged project; raise ProjectError if a deploy fails."""
+    deployment = _Deployment(config, root, namespace, now_ms)
+    for package in packages:
+        deployment.add_package(package)
+    return deployment.deployed()
+
+
+def _check_sequence(spec: FunctionSpec) -> None:
+    if spec.found is not None:
+        message = "An action cannot be a sequence and also exist in the project directory structure"
+        raise ProjectError(message, key_path=spec.key_path)
+    if any(spec.config.get(key) for key in ("runtime", "binary", "main")):
+        message = (
+            "An action cannot be a sequence and also have the runtime, binary, or main attributes"
+        )
+        raise ProjectError(message, key_path=spec.key_path)
+
+
+def _annotations(config: dict[str, Any], kind: str, package_web: Any) -> Annotations:
+    # A function without `web` takes its package's, and `true` when neither says.
+    web = config.get("web", package_web)
+    web_export, raw_http = (True, web == "raw") if web is True or web == "raw" else (False, False)
+    secret = config.get("webSecure")
+    by_deployer = {
+        "final": True,
+        "web-export": web_export,
+        "raw-http": raw_http,
+        "require-whisk-auth": secret if isinstance(secret, str) else False,
+    }
+    annotations = Annotations.of(config.get("annotations") or {}).merged(by_deployer)
+    annotations = annotations.merged({"exec": kind})  # the controller's
+    if all(key != "provide-api-key" for key, _ in annotations.items):
+        annotations = annotations.merged({"provide-api-key": False})
+    return annotations
+
+
+def _limits(limits: dict[str, float]) -> Limits:
+    return dataclasses.replace(Limits(), **{name: int(value) for name, value in limits.items()})

@@ -1,0 +1,91 @@
+"""`load_project`: a project directory read the way `doctl serverless deploy` reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from emulator.entities import Action, Package, Trigger
+from emulator.errors import ProjectError
+from emulator.project.deployment import deploy
+from emulator.project.envfile import read_properties
+from emulator.project.layout import read_packages
+from emulator.project.merge import merge
+from emulator.project.parsing import parse_config
+from emulator.project.staging import stage
+from emulator.project.templating import substitute
+from emulator.project.validation import validate_config
+
+ENV_FILE = ".env"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path  # directory of the resolved project.yml
+    config_file: Path  # the project.yml path
+    packages: tuple[Package, ...]  # real packages only (never 'default'), as the deployer PUTs them
+    actions: tuple[Action, ...]  # every function, as the platform stores it after a deploy
+    triggers: tuple[Trigger, ...]  # parsed and checked scheduled triggers
+    warnings: tuple[str, ...]  # e.g. the deployer's deprecation warnings
+
+
+def load_project(
+    config_file: Path,
+    *,
+    namespace: str,
+    environ: Mapping[str, str],
+    env_file: Path | None = None,
+    now_ms: int = 0,
+) -> Project:
+    """Raise ProjectError (emulator.errors) for anything the deployer refuses; never half-load."""
+    try:
+        return _load(config_file, namespace, environ, env_file, now_ms)
+    except ProjectError as err:
+        if err.file is not None:
+            raise
+        named = ProjectError(err.problem, file=str(config_file), key_path=err.key_path)
+        raise named.with_traceback(err.__traceback__) from err.__cause__
+
+
+def _load(
+    config_file: Path,
+    namespace: str,
+    environ: Mapping[str, str],
+    env_file: Path | None,
+    now_ms: int,
+) -> Project:
+    # 1. The configuration: substituted, parsed, checked.
+    root = config_file.resolve().parent
+    if env_file is not None and not env_file.exists():
+        raise ProjectError(f"The specified environment file '{env_file}' does not exist")
+    warnings: tuple[str, ...] = ()
+    config: dict[str, Any] = {}
+    # Like the deployer, a project without project.yml is read from its directories alone.
+    if config_file.exists():
+        substituted = substitute(
+            config_file.read_text(encoding="utf-8", errors="replace"),
+            root=root,
+            environ=environ,
+            properties=read_properties(env_file or root / ENV_FILE),
+        )
+        warnings = substituted.warnings
+        config = parse_config(substituted.text, config_file)
+        validate_config(config)
+        if substituted.unresolved:
+            names = ", ".join(f"'{name}'" for name in substituted.unresolved)
+            raise ProjectError(f"The following substitutions could not be resolved: {names}")
+    # 2. Merged with the file system, turned into the platform's entities.
+    packages = merge(config, read_packages(root))
+    deployed = deploy(config, packages, root=root, namespace=namespace, now_ms=now_ms)
+    # 3. Only now, with nothing left to refuse, touch the disk.
+    stage(root, deployed.staging)
+    return Project(
+        root=root,
+        config_file=config_file,
+        packages=deployed.packages,
+        actions=deployed.actions,
+        triggers=deployed.triggers,
+        warnings=warnings + deployed.warnings,
+    )

@@ -1,0 +1,71 @@
+"""Small projects written to tmp_path, and load_project with test defaults."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from emulator.errors import ProjectError
+from emulator.project import Project, load_project
+
+NAMESPACE = "fn-test"
+
+
+class MakeProject(Protocol):
+    def __call__(self, files: Mapping[str, str]) -> Path:
+        """Write `files` under tmp_path (a name ending in `/` is an empty directory) and
+        return the path of project.yml, whether or not `files` has one."""
+        ...
+
+
+class Load(Protocol):
+    def __call__(self, files: Mapping[str, str], **options: Any) -> Project: ...
+
+
+class Refused(Protocol):
+    def __call__(self, files: Mapping[str, str], **options: Any) -> ProjectError: ...
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    def make(files: Mapping[str, str]) -> Path:
+        for name, text in files.items():
+            path = tmp_path / name
+            if name.endswith("/"):
+                path.mkdir(parents=True, exist_ok=True)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        return tmp_path / "project.yml"
+
+    return make
+
+
+def _load(config_file: Path, options: dict[str, Any]) -> Project:
+    options.setdefault("namespace", NAMESPACE)
+    options.setdefault("environ", {})
+    return load_project(config_file, **options)
+
+
+@pytest.fixture
+def load(make_project: MakeProject) -> Load:
+    """The project made of `files`, loaded."""
+    return lambda files, **options: _load(make_project(files), options)
+
+
+@pytest.fixture
+def refused(make_project: MakeProject) -> Refused:
+    """The ProjectError that loading a project made of `files` raises (it names project.yml)."""
+
+    def refuse(files: Mapping[str, str], **options: Any) -> ProjectError:
+        config_file = make_project(files)
+        with pytest.raises(ProjectError) as caught:
+            _load(config_file, options)
+        assert caught.value.file == str(config_file)
+        return caught.value
+
+    return refuse
