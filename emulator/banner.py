@@ -15,7 +15,7 @@ def banner(services: Services) -> str:
     key = settings.credentials.text
     actions = sorted(services.registry.actions(), key=lambda a: a.path)
     lines = [
-        f"functions-emulator {__version__} serving {settings.project_file}",
+        f"functions-emulator {__version__} serving {services.project.config_file.resolve()}",
         f"  API host   {host}",
         f"  Namespace  {settings.namespace}",
         f"  Auth key   {key}",
@@ -23,10 +23,15 @@ def banner(services: Services) -> str:
         "",
         "Runtimes",
     ]
+    unavailable: list[str] = []
     for kind in KINDS.values():
         launcher = services.launchers.get(kind.family)
-        served = launcher.describe(kind.name) if launcher else f"{kind.name}: not available here"
-        lines.append(f"  {served}")
+        if launcher:
+            lines.append(f"  {launcher.describe(kind.name)}")
+        else:
+            unavailable.append(kind.name)
+    if unavailable:
+        lines.append(f"  not yet runnable here: {', '.join(unavailable)}")
     lines += ["", f"Functions ({len(actions)})"]
     width = max((len(a.path) for a in actions), default=0)
     for action in actions:

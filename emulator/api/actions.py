@@ -9,6 +9,7 @@ from aiohttp import web
 from emulator.api import queries
 from emulator.api.bodies import json_object
 from emulator.api.middleware import request_id
+from emulator.api.responses import json_response
 from emulator.codebundle import code_of
 from emulator.entities import Activation, StatusCode
 from emulator.errors import ServiceUnavailable
@@ -29,10 +30,10 @@ async def list_actions(request: web.Request) -> web.Response:
     registry = request.app[SERVICES].registry
     actions = registry.actions(request.match_info.get("package"))
     if queries.boolean(request, "count"):
-        return web.json_response({"actions": len(actions)})
+        return json_response({"actions": len(actions)})
     start = queries.skip(request, "actions")
     chosen = actions[start : start + queries.list_limit(request, "actions")]
-    return web.json_response([action_summary_json(a) for a in chosen])
+    return json_response([action_summary_json(a) for a in chosen])
 
 
 async def get_action(request: web.Request) -> web.Response:
@@ -41,7 +42,7 @@ async def get_action(request: web.Request) -> web.Response:
     package = registry.package(action.package)
     parameters = (*(package.parameters if package else ()), *action.parameters)
     code = code_of(action.exec) if queries.boolean(request, "code", default=True) else None
-    return web.json_response(action_to_json(action, parameters=parameters, code=code))
+    return json_response(action_to_json(action, parameters=parameters, code=code))
 
 
 async def invoke(request: web.Request) -> web.Response:
@@ -57,7 +58,7 @@ async def invoke(request: web.Request) -> web.Response:
     activation = await _wait(invocation, wait) if blocking else None
     if activation is None:
         # Non-blocking, or blocking past the wait: the function runs on, recorded later.
-        return web.json_response(
+        return json_response(
             {"activationId": invocation.activation_id}, status=202, headers=headers
         )
     status = _HTTP_STATUS[activation.response.status_code]
@@ -67,7 +68,7 @@ async def invoke(request: web.Request) -> web.Response:
         if result_only
         else activation_to_json(activation, with_logs=False)
     )
-    return web.json_response(body, status=status, headers=headers)
+    return json_response(body, status=status, headers=headers)
 
 
 async def _wait(invocation: Invocation, seconds: float) -> Activation | None:

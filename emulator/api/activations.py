@@ -7,6 +7,7 @@ import re
 from aiohttp import web
 
 from emulator.api import queries
+from emulator.api.responses import json_response
 from emulator.entities import Activation
 from emulator.errors import ActivationNotFound, BadRequest
 from emulator.serialize import activation_summary_json, activation_to_json, response_to_json
@@ -26,7 +27,7 @@ async def list_activations(request: web.Request) -> web.Response:
     since, upto = queries.epoch_ms(request, "since"), queries.epoch_ms(request, "upto")
     if count:
         total = await services.store.count(namespace=namespace, name=name, since=since, upto=upto)
-        return web.json_response({"activations": total})
+        return json_response({"activations": total})
     activations = await services.store.list(
         namespace=namespace,
         name=name,
@@ -36,19 +37,19 @@ async def list_activations(request: web.Request) -> web.Response:
         skip=queries.skip(request, "activations"),
     )
     render = activation_to_json if docs else activation_summary_json
-    return web.json_response([render(a) for a in activations])
+    return json_response([render(a) for a in activations])
 
 
 async def get_activation(request: web.Request) -> web.Response:
-    return web.json_response(activation_to_json(await _activation(request)))
+    return json_response(activation_to_json(await _activation(request)))
 
 
 async def get_logs(request: web.Request) -> web.Response:
-    return web.json_response({"logs": list((await _activation(request)).logs)})
+    return json_response({"logs": list((await _activation(request)).logs)})
 
 
 async def get_result(request: web.Request) -> web.Response:
-    return web.json_response(response_to_json((await _activation(request)).response))
+    return json_response(response_to_json((await _activation(request)).response))
 
 
 async def _activation(request: web.Request) -> Activation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator import __version__
+from emulator.api.responses import json_response
 from emulator.entities import (
     DEFAULT_LOGS_MB,
     DEFAULT_MEMORY_MB,
@@ -22,7 +23,7 @@ MB = 1024 * 1024
 
 
 async def info(request: web.Request) -> web.Response:
-    return web.json_response(
+    return json_response(
         {
             "description": "OpenWhisk",
             "support": {
@@ -52,7 +53,7 @@ async def info(request: web.Request) -> web.Response:
 
 async def api_info(request: web.Request) -> web.Response:
     # DigitalOcean serves `runtimes` here too; doctl's and nim's deployer read it unauthenticated.
-    return web.json_response(
+    return json_response(
         {
             "description": "OpenWhisk API",
             "api_version": "1.0.0",
@@ -66,7 +67,7 @@ async def api_info(request: web.Request) -> web.Response:
 
 
 async def namespaces(request: web.Request) -> web.Response:
-    return web.json_response([request.app[SERVICES].registry.namespace])
+    return json_response([request.app[SERVICES].registry.namespace])
 
 
 async def preflight(request: web.Request) -> web.Response:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.api.responses import json_response
 from emulator.errors import (
     EmulatorError,
     InternalError,
@@ -40,11 +40,8 @@ def request_id(request: web.Request) -> str:
 
 
 def error_response(error: EmulatorError, code: str) -> web.Response:
-    return web.json_response(
-        {"error": error.message, "code": code},
-        status=error.status,
-        headers=error.headers,
-        dumps=lambda doc: json.dumps(doc, separators=(",", ":")),
+    return json_response(
+        {"error": error.message, "code": code}, status=error.status, headers=error.headers
     )
 
 
@@ -66,7 +63,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except EmulatorError as error:
         return error_response(error, request_id(request))
     except web.HTTPMethodNotAllowed as error:
-        return error_response(MethodNotAllowed(sorted(error.allowed_methods)), request_id(request))
+        # HEAD and OPTIONS are answered everywhere; only a real method makes the route exist.
+        allowed = sorted(set(error.allowed_methods) - {"HEAD", "OPTIONS"})
+        failure = MethodNotAllowed(allowed) if allowed else RouteNotFound()
+        return error_response(failure, request_id(request))
     except web.HTTPNotFound:
         return error_response(RouteNotFound(), request_id(request))
     except web.HTTPException:

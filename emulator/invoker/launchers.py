@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -94,13 +95,11 @@ class PythonLauncher:
 
     @classmethod
     def discover(cls) -> PythonLauncher:
-        found: dict[str, Interpreter] = {}
-        for kind in KINDS.values():
-            if kind.family == "python":
-                interpreter = find_python(kind.version)
-                if interpreter:
-                    found[kind.name] = interpreter
-        return cls(found)
+        kinds = [kind for kind in KINDS.values() if kind.family == "python"]
+        # Each probe starts an interpreter: run them side by side.
+        with ThreadPoolExecutor(max_workers=len(kinds)) as probes:
+            found = probes.map(lambda k: find_python(k.version), kinds)
+            return cls({k.name: i for k, i in zip(kinds, found, strict=True) if i is not None})
 
     def interpreter(self, kind: str) -> Interpreter:
         return self._interpreters.get(kind, self._fallback)
@@ -108,7 +107,8 @@ class PythonLauncher:
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         interpreter = self.interpreter(action.exec.kind)
         # -I: no user site-packages, no PYTHON* variables, no script directory on sys.path.
-        argv = (interpreter.path, "-I", str(shim_path("python_launcher.py")))
+        # -B: no __pycache__ folders written into the project (the deployer would see them).
+        argv = (interpreter.path, "-I", "-B", str(shim_path("python_launcher.py")))
         env = {**env, "PYTHONIOENCODING": "UTF-8"}
         return LaunchSpec(argv, function_directory(action), env)
 
