@@ -98,7 +98,19 @@ def _end_of_activation():
     sys.stderr.flush()
 
 
+def _die_with_the_emulator():
+    # Linux: if the emulator is killed outright, this process is killed too, not orphaned.
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def main():
+    _die_with_the_emulator()
     result_fd = int(sys.argv[1])
     if result_fd != 3:
         os.dup2(result_fd, 3)
