@@ -19,6 +19,7 @@ def banner(services: Services) -> str:
         f"  API host   {host}",
         f"  Namespace  {settings.namespace}",
         f"  Auth key   {key}",
+        f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
         f"  Records    {settings.database}",
         "",
         "Runtimes",

@@ -1,0 +1,58 @@
+# Developer entry points. Every target builds .venv first if it is missing, and reinstalls
+# the project into it only when pyproject.toml changed since the last install.
+
+PYTHON ?= python3
+PYTEST_ARGS ?=
+SERVE_ARGS ?=
+BENCH_ARGS ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Lives inside .venv, so deleting the venv also forgets the install.
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv serve test lint typecheck pytest check bench clean
+
+help:
+	@echo "make serve      serve the sample project on 127.0.0.1:3233 (SERVE_ARGS=...)"
+	@echo "make test       lint, typecheck, then pytest (PYTEST_ARGS=...)"
+	@echo "make check      the same as make test"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make typecheck  mypy"
+	@echo "make bench      warm-invoke benchmark (BENCH_ARGS=...)"
+	@echo "make clean      remove .venv and caches"
+	@echo "PYTHON=$(PYTHON) builds the venv."
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/functions-emulator serve $(SERVE_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python bench/warm_invoke.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
