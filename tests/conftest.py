@@ -142,3 +142,12 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     for server in started:
         if server.process.poll() is None:
             server.stop(signal.SIGKILL)
+
+
+def process_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

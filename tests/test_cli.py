@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from emulator.settings import DEFAULT_AUTH
-from tests.conftest import NAMESPACE, SAMPLE_PROJECT, free_port
+from tests.conftest import NAMESPACE, SAMPLE_PROJECT, free_port, process_alive
 
 REPO = SAMPLE_PROJECT.parent
 ACTIONS = "/api/v1/namespaces/_/actions"
@@ -144,7 +144,7 @@ def test_sigterm_stops_running_functions_and_records_them(serve, tmp_path):
     assert stopped["response"]["result"] == {
         "error": "The emulator stopped while the function was running, so it produced no result."
     }
-    assert not [pid for pid in children if _alive(pid)]
+    assert not [pid for pid in children if process_alive(pid)]
 
 
 def test_after_a_kill_running_activations_are_recorded_on_restart(serve, tmp_path):
@@ -159,7 +159,9 @@ def test_after_a_kill_running_activations_are_recorded_on_restart(serve, tmp_pat
     children = _children(server.process.pid)
     server.stop(signal.SIGKILL)
     time.sleep(0.5)
-    assert not [pid for pid in children if _alive(pid)], "functions must not outlive the kill"
+    assert not [pid for pid in children if process_alive(pid)], (
+        "functions must not outlive the kill"
+    )
     restarted = serve()
     status, before = restarted.request(
         "GET", f"/api/v1/namespaces/_/activations/{done['activationId']}"
@@ -185,10 +187,3 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from emulator.clock import IdFactory, SystemClock
+from emulator.clock import Clock, IdFactory, SystemClock
 from emulator.entities import Action, Annotations, Exec, Limits, Package, parameters_from
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import PythonLauncher
@@ -104,8 +104,14 @@ async def make_invoker(
 ) -> AsyncIterator[Callable[..., Invoker]]:
     made: list[tuple[Invoker, WarmPool]] = []
 
-    def make(*, environ: dict[str, str] | None = None) -> Invoker:
-        pool = WarmPool(SystemClock(), idle_seconds=600)
+    def make(
+        *,
+        environ: dict[str, str] | None = None,
+        clock: Clock | None = None,
+        pool: WarmPool | None = None,
+    ) -> Invoker:
+        clock = clock or SystemClock()
+        pool = pool or WarmPool(clock, idle_seconds=600)
         invoker = Invoker(
             registry=registry,
             store=store,
@@ -113,7 +119,7 @@ async def make_invoker(
             launchers={"python": python_launcher},
             identity=Identity(NAMESPACE, "uuid:key", "f" * 40, "http://127.0.0.1:9"),
             host_environ=environ if environ is not None else {"PATH": "/usr/bin:/bin"},
-            clock=SystemClock(),
+            clock=clock,
             ids=IdFactory(),
         )
         made.append((invoker, pool))
@@ -128,3 +134,13 @@ async def make_invoker(
 @pytest.fixture
 def invoker(make_invoker: Callable[..., Invoker]) -> Invoker:
     return make_invoker()
+
+
+class SteppedClock(SystemClock):
+    """The system clock, with a monotonic time that a test can move forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return super().monotonic() + self.offset

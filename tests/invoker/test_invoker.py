@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 
 import pytest
 
 from emulator.entities import Limits, Package, PendingActivation, StatusCode, parameters_from
 from emulator.errors import ForbiddenParameters, NotFound, WrongCollection
 from emulator.invoker import messages
+from tests.conftest import process_alive
 
 RID = "R" * 32
 
@@ -353,7 +353,7 @@ async def test_a_timeout_kills_the_process_and_its_children(invoker, functions, 
     }
     assert annotation(activation, "timeout") is True
     child = int(marker.read_text())
-    assert not _running(child)
+    assert not process_alive(child)
 
 
 async def test_memory_over_the_limit_is_aborted_with_the_platforms_message(invoker, functions):
@@ -450,13 +450,22 @@ async def test_closing_the_invoker_records_running_activations_as_stopped(
     assert await store.interrupted() == []
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
-def test_running_helper_sees_this_process():
-    assert _running(os.getpid())
+@pytest.mark.parametrize("kind", ["python:3.9", "python:3.11", "python:3.12", "python:3.13"])
+async def test_each_python_kind_runs_under_its_own_interpreter_when_installed(
+    invoker, functions, python_launcher, kind
+):
+    functions.add(
+        "version",
+        """
+        import sys
+        def main():
+            return {"version": "%d.%d" % sys.version_info[:2]}
+    """,
+        kind=kind,
+    )
+    expected = python_launcher.interpreter(kind).version.rsplit(".", 1)[0]
+    activation = await run(invoker, "pkg/version")
+    assert activation.response.result == {"version": expected}
+    if os.environ.get("CI") == "true":
+        # The development machines carry every version through pyenv: no fallback there.
+        assert expected == kind.partition(":")[2]

@@ -1,0 +1,48 @@
+"""The warm pool reuses idle processes and retires the ones idle for too long."""
+
+from __future__ import annotations
+
+from emulator.invoker.pool import WarmPool
+from tests.conftest import process_alive
+from tests.invoker.conftest import SteppedClock
+
+RID = "R" * 32
+PID_FUNCTION = "import os\ndef main():\n    return {'pid': os.getpid()}\n"
+
+
+async def pid_of(invoker, path):
+    activation = await (await invoker.invoke(path, {}, request_id=RID)).done
+    return activation.response.result["pid"]
+
+
+async def test_processes_idle_past_ten_minutes_are_retired(make_invoker, functions):
+    clock = SteppedClock()
+    pool = WarmPool(clock, idle_seconds=600)
+    invoker = make_invoker(clock=clock, pool=pool)
+    action = functions.add("pid", PID_FUNCTION)
+    first = await pid_of(invoker, "pkg/pid")
+    assert pool.warm_count(action) == 1
+    clock.offset = 599
+    assert await pool.evict_idle() == 0
+    assert await pid_of(invoker, "pkg/pid") == first
+    clock.offset = 599 + 601
+    assert await pool.evict_idle() == 1
+    assert pool.warm_count(action) == 0
+    assert not process_alive(first)
+    assert await pid_of(invoker, "pkg/pid") != first
+
+
+async def test_a_redeployed_function_does_not_reuse_the_old_version_s_processes(invoker, functions):
+    functions.add("pid", PID_FUNCTION)
+    before = await pid_of(invoker, "pkg/pid")
+    functions.add("pid", PID_FUNCTION)  # a new deployment of the same name
+    assert await pid_of(invoker, "pkg/pid") != before
+
+
+async def test_closing_the_pool_stops_every_process(make_invoker, functions):
+    pool = WarmPool(SteppedClock(), idle_seconds=600)
+    invoker = make_invoker(pool=pool)
+    functions.add("pid", PID_FUNCTION)
+    pid = await pid_of(invoker, "pkg/pid")
+    await pool.close()
+    assert not process_alive(pid)
