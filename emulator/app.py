@@ -35,6 +35,17 @@ def discover_launchers() -> dict[str, Launcher]:
     return {"python": PythonLauncher.discover()}
 
 
+def read_project(settings: Settings, clock: Clock) -> Project:
+    """Load the settings' project as a deploy would, at the clock's time."""
+    return load_project(
+        settings.project_file,
+        namespace=settings.namespace,
+        environ=os.environ,
+        env_file=settings.env_file,
+        now_ms=clock.now_ms(),
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -66,13 +77,7 @@ def _services_context(
     @contextlib.asynccontextmanager
     async def services_context(app: web.Application) -> AsyncIterator[None]:
         # 1. the project (a deploy), before anything is opened, so that a bad one opens nothing
-        loaded = project or load_project(
-            settings.project_file,
-            namespace=settings.namespace,
-            environ=os.environ,
-            env_file=settings.env_file,
-            now_ms=clock.now_ms(),
-        )
+        loaded = project or read_project(settings, clock)
         registry = Registry(settings.namespace)
         registry.replace(loaded.packages, loaded.actions)
         # 2. the store, and the activations a killed emulator left unfinished

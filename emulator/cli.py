@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import socket
 import sys
 from pathlib import Path
@@ -13,10 +12,10 @@ import click
 from aiohttp import web
 
 from emulator import __version__
-from emulator.app import create_app
+from emulator.app import create_app, read_project
 from emulator.banner import banner
+from emulator.clock import SystemClock
 from emulator.errors import ProjectError
-from emulator.project import load_project
 from emulator.services import SERVICES
 from emulator.settings import (
     DEFAULT_AUTH,
@@ -143,12 +142,7 @@ def serve(
         retention_hours=retention_hours,
     )
     try:
-        loaded = load_project(
-            settings.project_file,
-            namespace=settings.namespace,
-            environ=os.environ,
-            env_file=settings.env_file,
-        )
+        loaded = read_project(settings, SystemClock())
     except ProjectError as error:
         raise click.ClickException(str(error)) from None
     sock = _bind(host, port)

@@ -29,15 +29,18 @@ def boolean(request: web.Request, name: str, default: bool = False) -> bool:
 
 
 def _integer(request: web.Request, name: str, collection: str) -> int | None:
+    return _parsed_integer(request, name, f"The value '{{}}' is not an integer for {collection}.")
+
+
+def _parsed_integer(request: web.Request, name: str, complaint: str) -> int | None:
+    """The parameter as an integer, None when absent; `complaint` formats the bad value."""
     value = request.query.get(name)
     if value is None or value == "":
         return None
     try:
         return int(value)
     except ValueError:
-        raise MalformedQueryParameter(
-            name, f"The value '{value}' is not an integer for {collection}."
-        ) from None
+        raise MalformedQueryParameter(name, complaint.format(value)) from None
 
 
 def list_limit(request: web.Request, collection: str) -> int:
@@ -64,15 +67,7 @@ def skip(request: web.Request, collection: str) -> int:
 
 def epoch_ms(request: web.Request, name: str) -> int | None:
     """`since`/`upto`: milliseconds, though the platform's message says seconds."""
-    value = request.query.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise MalformedQueryParameter(
-            name, f"Parameter is not a valid value for epoch seconds: {value}"
-        ) from None
+    return _parsed_integer(request, name, "Parameter is not a valid value for epoch seconds: {}")
 
 
 def activation_name(request: web.Request) -> str | None:

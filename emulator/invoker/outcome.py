@@ -23,14 +23,24 @@ def _developer_error(message: str, *, timed_out: bool = False) -> Verdict:
     return Verdict(response, keep_warm=False, timed_out=timed_out)
 
 
-def judge_init(reply: Reply, *, timeout_ms: int) -> Verdict | None:
-    """None when the function initialised; otherwise the activation's failure."""
+def _no_reply(reply: Reply, *, timed_out: str, exited: str) -> Verdict | None:
+    """The failure when the process gave no reply line; None when it did reply."""
     if reply.outcome is Outcome.TIMED_OUT:
-        return _developer_error(messages.init_timed_out(timeout_ms), timed_out=True)
+        return _developer_error(timed_out, timed_out=True)
     if reply.outcome is Outcome.OUT_OF_MEMORY:
         return _developer_error(messages.OUT_OF_MEMORY)
     if reply.outcome is Outcome.EXITED:
-        return _developer_error(messages.EXITED_DURING_INIT)
+        return _developer_error(exited)
+    return None
+
+
+def judge_init(reply: Reply, *, timeout_ms: int) -> Verdict | None:
+    """None when the function initialised; otherwise the activation's failure."""
+    failed = _no_reply(
+        reply, timed_out=messages.init_timed_out(timeout_ms), exited=messages.EXITED_DURING_INIT
+    )
+    if failed:
+        return failed
     try:
         ack = json.loads(reply.raw)
     except ValueError:
@@ -42,12 +52,11 @@ def judge_init(reply: Reply, *, timeout_ms: int) -> Verdict | None:
 
 
 def judge_run(reply: Reply, *, timeout_ms: int) -> Verdict:
-    if reply.outcome is Outcome.TIMED_OUT:
-        return _developer_error(messages.timed_out(timeout_ms), timed_out=True)
-    if reply.outcome is Outcome.OUT_OF_MEMORY:
-        return _developer_error(messages.OUT_OF_MEMORY)
-    if reply.outcome is Outcome.EXITED:
-        return _developer_error(messages.EXITED_DURING_RUN)
+    failed = _no_reply(
+        reply, timed_out=messages.timed_out(timeout_ms), exited=messages.EXITED_DURING_RUN
+    )
+    if failed:
+        return failed
     text = reply.raw.decode("utf-8", "replace")
     if reply.size > MAX_PAYLOAD_BYTES:
         message = messages.result_too_large(reply.size, MAX_PAYLOAD_BYTES, text)
