@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from emulator.settings import DEFAULT_AUTH
 from tests.conftest import NAMESPACE, SAMPLE_PROJECT, free_port, process_alive
 
@@ -130,15 +132,21 @@ def test_the_module_and_the_console_script_both_run():
     assert done.stdout.startswith("functions-emulator, version ")
 
 
-def test_sigterm_stops_running_functions_and_records_them(serve, tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_stopping_stops_running_functions_records_them_and_closes_the_database(
+    serve, tmp_path, sig
+):
     server = serve()
     status, doc = server.request("POST", f"{ACTIONS}/sample/sleep", {"seconds": 30})
     assert status == 202
     time.sleep(1)
     children = _children(server.process.pid)
     assert children, "the function's process should be running"
-    output = server.stop(signal.SIGTERM)
+    output = server.stop(sig)
     assert server.process.returncode == 0, output
+    # Closed cleanly: the write-ahead log was folded back into the database.
+    wal = tmp_path / "cli.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
     stopped = record(tmp_path / "cli.db", doc["activationId"])
     assert stopped["response"]["status"] == "action developer error"
     assert stopped["response"]["result"] == {
