@@ -184,13 +184,16 @@ class Invoker:
                 memory_mb=action.limits.memory,
             )
             self._pool.track(process)
-            await process.spawn()
         verdict: Verdict | None = None
         try:
+            if cold:
+                await process.spawn()
             timing = self._timing(run)
             if cold:
                 verdict = await self._initialise(process, action)
-                timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+                timing = dataclasses.replace(
+                    timing, init_ms=self._clock.now_ms() - timing.start_ms
+                )
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)

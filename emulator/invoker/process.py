@@ -71,6 +71,7 @@ class WarmProcess:
         self._results: asyncio.StreamReader | None = None
         self._pumps: list[asyncio.Task[None]] = []
         self._over_memory = False
+        self._stopped = False
         self.last_used = clock.monotonic()
 
     @property
@@ -150,8 +151,10 @@ class WarmProcess:
     async def stop(self) -> None:
         """SIGTERM to the whole process group, then SIGKILL after a grace period."""
         proc = self._proc
-        if proc is None:
+        if proc is None or self._stopped:
             return
+        # Once only: signalling a group long after it is gone could hit a reused id.
+        self._stopped = True
         if proc.returncode is None:
             _signal_group(proc.pid, signal.SIGTERM)
             try:
@@ -167,7 +170,7 @@ class WarmProcess:
 
     async def kill(self) -> None:
         """Stop at once: the platform aborts a timed-out or runaway activation."""
-        if self._proc is not None:
+        if self._proc is not None and not self._stopped:
             _signal_group(self._proc.pid, signal.SIGKILL)
             await self.stop()
 

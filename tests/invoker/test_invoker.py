@@ -7,9 +7,13 @@ import os
 
 import pytest
 
+from emulator.clock import IdFactory, SystemClock
 from emulator.entities import Limits, Package, PendingActivation, StatusCode, parameters_from
 from emulator.errors import ForbiddenParameters, NotFound, WrongCollection
 from emulator.invoker import messages
+from emulator.invoker.invoker import Identity, Invoker
+from emulator.invoker.pool import WarmPool
+from emulator.invoker.process import LaunchSpec
 from tests.conftest import process_alive
 
 RID = "R" * 32
@@ -469,3 +473,44 @@ async def test_each_python_kind_runs_under_its_own_interpreter_when_installed(
     if os.environ.get("CI") == "true":
         # The development machines carry every version through pyenv: no fallback there.
         assert expected == kind.partition(":")[2]
+
+
+class MissingInterpreter:
+    """A launcher whose program does not exist on this machine."""
+
+    def spec(self, action, env):
+        return LaunchSpec(("/nonexistent/python3",), action.exec.source.parent, env)
+
+    def describe(self, kind):
+        return f"{kind}: missing"
+
+
+async def test_a_process_that_cannot_start_is_an_internal_error_and_is_recorded(
+    registry, store, functions
+):
+    invoker = Invoker(
+        registry=registry,
+        store=store,
+        pool=WarmPool(SystemClock(), idle_seconds=600),
+        launchers={"python": MissingInterpreter()},
+        identity=Identity("fn-test", "uuid:key", "f" * 40, "http://127.0.0.1:9"),
+        host_environ={},
+        clock=SystemClock(),
+        ids=IdFactory(),
+    )
+    functions.add("hello", "def main():\n    return {}\n")
+    activation = await run(invoker, "pkg/hello")
+    assert activation.response.status_code is StatusCode.INTERNAL_ERROR
+    assert activation.response.result == {"error": "There was an internal server error."}
+    assert await store.get(activation.activation_id) == activation
+    assert invoker.running == 0
+
+
+async def test_a_kind_without_a_launcher_is_a_developer_error(make_invoker, functions, store):
+    invoker = make_invoker()
+    functions.add("js", "", kind="nodejs:18")
+    activation = await run(invoker, "pkg/js")
+    assert activation.response.status_code is StatusCode.DEVELOPER_ERROR
+    assert activation.response.result == {
+        "error": "The runtime 'nodejs:18' is not available in this emulator."
+    }
