@@ -14,7 +14,8 @@ from emulator.api.middleware import auth_middleware, error_middleware, request_i
 from emulator.api.routes import setup_routes
 from emulator.clock import Clock, IdFactory, SystemClock
 from emulator.invoker.invoker import Identity, Invoker
-from emulator.invoker.launchers import Launcher, PythonLauncher
+from emulator.invoker.launchers import Launcher
+from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.project import Project, load_project
 from emulator.registry import Registry
@@ -30,8 +31,8 @@ logger = logging.getLogger(__name__)
 CLIENT_MAX_SIZE = 64 * 1024 * 1024
 
 
-def discover_launchers() -> dict[str, Launcher]:
-    """One launcher per runtime family that this machine can run."""
+def discover_launchers(settings: Settings) -> dict[str, Launcher]:
+    """One launcher per runtime family, each finding its toolchain on this machine."""
     return {"python": PythonLauncher.discover()}
 
 
@@ -52,7 +53,7 @@ def create_app(
     project: Project | None = None,
     clock: Clock | None = None,
     ids: IdFactory | None = None,
-    launchers: Callable[[], dict[str, Launcher]] = discover_launchers,
+    launchers: Callable[[Settings], dict[str, Launcher]] = discover_launchers,
 ) -> web.Application:
     """The emulator as an aiohttp application; its services start with the app."""
     app = web.Application(
@@ -72,7 +73,7 @@ def _services_context(
     project: Project | None,
     clock: Clock,
     ids: IdFactory,
-    launchers: Callable[[], dict[str, Launcher]],
+    launchers: Callable[[Settings], dict[str, Launcher]],
 ) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def services_context(app: web.Application) -> AsyncIterator[None]:
@@ -87,7 +88,7 @@ def _services_context(
             registry=registry,
             store=store,
             pool=pool,
-            launchers=await asyncio.to_thread(launchers),
+            launchers=await asyncio.to_thread(launchers, settings),
             identity=Identity(
                 namespace=settings.namespace,
                 api_key=settings.credentials.text,

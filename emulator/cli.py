@@ -112,6 +112,9 @@ def main() -> None:
     type=click.FloatRange(min=0.0, min_open=True),
     help="How long activation records are kept.",
 )
+@click.option("--node", envvar=_env("NODE"), help="The node program [default: node on PATH]")
+@click.option("--go", envvar=_env("GO"), help="The go program [default: go on PATH]")
+@click.option("--php", envvar=_env("PHP"), help="The php program [default: php on PATH]")
 @click.option("-v", "--verbose", is_flag=True, envvar=_env("VERBOSE"), help="Log debug details.")
 def serve(
     project: Path,
@@ -123,6 +126,9 @@ def serve(
     blocking_wait: float,
     env_file: Path | None,
     retention_hours: float,
+    node: str | None,
+    go: str | None,
+    php: str | None,
     verbose: bool,
 ) -> None:
     """Serve PROJECT (a directory holding project.yml, or the file) on the OpenWhisk API."""
@@ -140,6 +146,11 @@ def serve(
         blocking_wait=blocking_wait,
         env_file=env_file,
         retention_hours=retention_hours,
+        toolchains={
+            family: program
+            for family, program in (("nodejs", node), ("go", go), ("php", php))
+            if program
+        },
     )
     try:
         loaded = read_project(settings, SystemClock())

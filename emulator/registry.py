@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from emulator.entities import Action, Package
 from emulator.errors import NotFound, WrongCollection
@@ -13,11 +13,25 @@ class Registry:
         self.namespace = namespace
         self._actions: dict[str, Action] = {}
         self._packages: dict[str, Package] = {}
+        self._build_failures: dict[str, str] = {}
 
-    def replace(self, packages: Iterable[Package], actions: Iterable[Action]) -> None:
-        """Swap in a whole deployment at once (loading project.yml is a deploy)."""
+    def replace(
+        self,
+        packages: Iterable[Package],
+        actions: Iterable[Action],
+        build_failures: Mapping[str, str] | None = None,
+    ) -> None:
+        """Swap in a whole deployment at once (loading project.yml is a deploy).
+
+        `build_failures` names the functions whose build failed, with the failure: they stay
+        listed, and invoking one answers that failure.
+        """
         self._packages = {p.name: p for p in packages}
         self._actions = {a.path: a for a in actions}
+        self._build_failures = dict(build_failures or {})
+
+    def build_failure(self, path: str) -> str | None:
+        return self._build_failures.get(path)
 
     def action(self, path: str) -> Action:
         """The function named `name` or `pkg/name`."""

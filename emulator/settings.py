@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # OpenWhisk's public "guest" key: a development key in the platform's own format.
@@ -77,6 +78,9 @@ class Settings:
     env_file: Path | None = None
     retention_hours: float = DEFAULT_RETENTION_HOURS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
+    # Programs to run functions with, per runtime family ("nodejs", "go", "php"); the
+    # default is the one found on PATH.
+    toolchains: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def project_root(self) -> Path:

@@ -33,9 +33,10 @@ MakeClient = Callable[..., Awaitable[TestClient[Any, Any]]]
 
 
 @pytest.fixture(scope="session")
-def launchers() -> dict[str, Launcher]:
-    """Finding the local interpreters takes a while: once per test session."""
-    return discover_launchers()
+def launchers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Launcher]:
+    """Finding the local toolchains takes a while: once per test session."""
+    project = tmp_path_factory.mktemp("toolchains") / "project.yml"
+    return discover_launchers(Settings(project_file=project))
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def make_client(aiohttp_client: Any, tmp_path: Path, launchers: dict[str, Launch
         settings.setdefault("db_path", tmp_path / "activations.db")
         app = create_app(
             Settings(project_file=folder / "project.yml", **settings),
-            launchers=lambda: launchers,
+            launchers=lambda _: launchers,
         )
         client: TestClient[Any, Any] = await aiohttp_client(
             app, headers={"Authorization": AUTH_HEADER}

@@ -170,9 +170,9 @@ class Invoker:
     async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
-        if launcher is None:
-            message = messages.runtime_unavailable(action.exec.kind)
-            failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, message)
+        problem = self._problem(action, launcher)
+        if problem is not None or launcher is None:
+            failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, problem)
             return Verdict(failed, keep_warm=False), (), self._timing(run)
         process = self._pool.take_idle(action)
         cold = process is None
@@ -191,9 +191,7 @@ class Invoker:
             timing = self._timing(run)
             if cold:
                 verdict = await self._initialise(process, action)
-                timing = dataclasses.replace(
-                    timing, init_ms=self._clock.now_ms() - timing.start_ms
-                )
+                timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)
@@ -203,6 +201,15 @@ class Invoker:
             if not healthy:
                 await process.kill()
             await self._pool.release(action, process, healthy=healthy)
+
+    def _problem(self, action: Action, launcher: Launcher | None) -> str | None:
+        """Why `action` cannot run at all: a failed build, or no way to run its kind here."""
+        failure = self._registry.build_failure(action.path)
+        if failure is not None:
+            return failure
+        if launcher is None:
+            return messages.runtime_unavailable(action.exec.kind)
+        return launcher.problem(action.exec.kind)
 
     async def _initialise(self, process: WarmProcess, action: Action) -> Verdict | None:
         timeout_ms = max(action.limits.timeout, MIN_INIT_TIMEOUT_MS)

@@ -12,7 +12,8 @@ import pytest
 from emulator.clock import Clock, IdFactory, SystemClock
 from emulator.entities import Action, Annotations, Exec, Limits, Package, parameters_from
 from emulator.invoker.invoker import Identity, Invoker
-from emulator.invoker.launchers import PythonLauncher
+from emulator.invoker.launchers import Launcher
+from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.registry import Registry
 from emulator.store.activations import ActivationStore
@@ -42,24 +43,30 @@ class Functions:
         environment: dict[str, str] | None = None,
         annotations: dict[str, Any] | None = None,
         kind: str = "python:3.11",
+        filename: str | None = None,
+        main: str = "main",
     ) -> Action:
+        """A single-file function, or with `files` a directory function whose `code` goes
+        into `filename` (`<name>.py` and `__main__.py` by default)."""
         self._version += 1
         folder = self.root / f"v{self._version}" / (package or "default")
         if files is None:
             folder.mkdir(parents=True, exist_ok=True)
-            source = folder / f"{name}.py"
+            source = folder / (filename or f"{name}.py")
             source.write_text(textwrap.dedent(code))
         else:
             source = folder / name
             source.mkdir(parents=True)
-            (source / "__main__.py").write_text(textwrap.dedent(code))
+            if code:
+                (source / (filename or "__main__.py")).write_text(textwrap.dedent(code))
             for relative, text in files.items():
+                (source / relative).parent.mkdir(parents=True, exist_ok=True)
                 (source / relative).write_text(textwrap.dedent(text))
         action = Action(
             namespace=NAMESPACE,
             package=package,
             name=name,
-            exec=Exec(kind, "main", source, binary=files is not None),
+            exec=Exec(kind, main, source, binary=files is not None),
             parameters=parameters_from(parameters, environment),
             annotations=Annotations.of({"final": True, **(annotations or {})}),
             limits=limits or Limits(),
@@ -77,8 +84,10 @@ class Functions:
 
 
 @pytest.fixture(scope="session")
-def python_launcher() -> PythonLauncher:
-    return PythonLauncher.discover()
+def python_launcher(launchers: dict[str, Launcher]) -> PythonLauncher:
+    launcher = launchers["python"]
+    assert isinstance(launcher, PythonLauncher)
+    return launcher
 
 
 @pytest.fixture
@@ -100,7 +109,7 @@ def functions(tmp_path: Path, registry: Registry) -> Functions:
 
 @pytest.fixture
 async def make_invoker(
-    registry: Registry, store: ActivationStore, python_launcher: PythonLauncher
+    registry: Registry, store: ActivationStore, launchers: dict[str, Launcher]
 ) -> AsyncIterator[Callable[..., Invoker]]:
     made: list[tuple[Invoker, WarmPool]] = []
 
@@ -116,7 +125,7 @@ async def make_invoker(
             registry=registry,
             store=store,
             pool=pool,
-            launchers={"python": python_launcher},
+            launchers=launchers,
             identity=Identity(NAMESPACE, "uuid:key", "f" * 40, "http://127.0.0.1:9"),
             host_environ=environ if environ is not None else {"PATH": "/usr/bin:/bin"},
             clock=clock,

@@ -330,8 +330,7 @@ async def test_a_directory_function_imports_its_own_modules(invoker, functions):
 
 
 async def test_a_directory_function_without_main_module_fails_to_initialise(invoker, functions):
-    action = functions.add("nodir", "", files={})
-    (action.exec.source / "__main__.py").unlink()
+    functions.add("nodir", "", files={"other.py": "x = 1\n"})
     activation = await run(invoker, "pkg/nodir")
     assert activation.response.result == {"error": "The function did not initialize properly."}
     assert any("Zip file does not include '__main__.py'." in line for line in activation.logs)

@@ -1,4 +1,4 @@
-"""Which local program serves each runtime kind, and how it starts a function's launcher."""
+"""Python: each `python:3.X` kind under a local python3.X, found on PATH or through pyenv."""
 
 from __future__ import annotations
 
@@ -9,32 +9,12 @@ import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 from emulator.entities import Action
+from emulator.invoker.launchers import function_directory, shim_path
 from emulator.invoker.process import LaunchSpec
 from emulator.runtimes import KINDS
-
-
-class Launcher(Protocol):
-    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
-        """How to start a process for `action` with exactly the environment `env`."""
-        ...
-
-    def describe(self, kind: str) -> str:
-        """One line for the start banner: what serves `kind` here."""
-        ...
-
-
-def shim_path(name: str) -> Path:
-    return Path(str(resources.files("emulator.invoker.shims").joinpath(name)))
-
-
-def function_directory(action: Action) -> Path:
-    source = action.exec.source
-    return source if action.exec.binary else source.parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +91,10 @@ class PythonLauncher:
         argv = (interpreter.path, "-I", "-B", str(shim_path("python_launcher.py")))
         env = {**env, "PYTHONIOENCODING": "UTF-8"}
         return LaunchSpec(argv, function_directory(action), env)
+
+    def problem(self, kind: str) -> str | None:
+        # Any Python kind can fall back to the emulator's own interpreter.
+        return None
 
     def describe(self, kind: str) -> str:
         interpreter = self.interpreter(kind)

@@ -1,0 +1,41 @@
+"""Launchers: which local program serves each runtime family, and how it starts a function.
+
+Every launcher starts a process that speaks the same line protocol (see shims/): the first
+stdin line initialises the function and is acknowledged on the result pipe, then each line
+is one activation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+from emulator.entities import Action
+from emulator.invoker.process import LaunchSpec
+
+
+class Launcher(Protocol):
+    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
+        """How to start a process for `action` with exactly the environment `env`."""
+        ...
+
+    def describe(self, kind: str) -> str:
+        """One line for the start banner: what serves `kind` here."""
+        ...
+
+    def problem(self, kind: str) -> str | None:
+        """Why `kind` cannot run on this machine (say, a missing toolchain), or None."""
+        ...
+
+
+def shim_path(name: str) -> Path:
+    """A file of `emulator/invoker/shims/`, the code that runs inside function processes."""
+    return Path(str(resources.files("emulator.invoker.shims").joinpath(name)))
+
+
+def function_directory(action: Action) -> Path:
+    """Where the function's process runs: its directory, or the folder of its single file."""
+    source = action.exec.source
+    return source if action.exec.binary else source.parent
