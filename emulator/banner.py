@@ -40,6 +40,7 @@ def banner(services: Services) -> str:
         lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} POST {url}")
     for warning in services.project.warnings:
         lines.append(f"  warning: {warning}")
+    lines += _cannot_run(services)
     if actions:
         example = f"{host}/api/v1/namespaces/_/actions/{actions[0].path}?blocking=true&result=true"
         lines += [
@@ -56,3 +57,17 @@ def banner(services: Services) -> str:
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
+
+
+def _cannot_run(services: Services) -> list[str]:
+    """Each reason some functions cannot run here (a failed build, a missing toolchain),
+    said once, with the functions it affects."""
+    affected: dict[str, list[str]] = {}
+    for action in services.registry.actions():
+        problem = services.invoker.problem(action)
+        if problem:
+            affected.setdefault(problem, []).append(action.path)
+    lines = ["", "Cannot run here"] if affected else []
+    for problem, paths in affected.items():
+        lines += [f"  {problem}", f"    affects: {', '.join(sorted(paths))}"]
+    return lines

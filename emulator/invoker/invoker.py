@@ -170,7 +170,7 @@ class Invoker:
     async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
-        problem = self._problem(action, launcher)
+        problem = self.problem(action)
         if problem is not None or launcher is None:
             failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, problem)
             return Verdict(failed, keep_warm=False), (), self._timing(run)
@@ -202,11 +202,12 @@ class Invoker:
                 await process.kill()
             await self._pool.release(action, process, healthy=healthy)
 
-    def _problem(self, action: Action, launcher: Launcher | None) -> str | None:
+    def problem(self, action: Action) -> str | None:
         """Why `action` cannot run at all: a failed build, or no way to run its kind here."""
         failure = self._registry.build_failure(action.path)
         if failure is not None:
             return failure
+        launcher = self._launchers.get(action.exec.kind.partition(":")[0])
         if launcher is None:
             return messages.runtime_unavailable(action.exec.kind)
         return launcher.problem(action.exec.kind)
