@@ -15,9 +15,12 @@ from emulator.api.routes import setup_routes
 from emulator.clock import Clock, IdFactory, SystemClock
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
+from emulator.invoker.launchers.golang import GoLauncher
+from emulator.invoker.launchers.node import NodeLauncher
+from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
-from emulator.project import Project, load_project
+from emulator.project import Project, build_project, load_project
 from emulator.registry import Registry
 from emulator.services import SERVICES, Services
 from emulator.settings import Settings
@@ -33,7 +36,14 @@ CLIENT_MAX_SIZE = 64 * 1024 * 1024
 
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
     """One launcher per runtime family, each finding its toolchain on this machine."""
-    return {"python": PythonLauncher.discover()}
+    return {
+        "python": PythonLauncher.discover(),
+        "nodejs": NodeLauncher.discover(settings.toolchains.get("nodejs")),
+        "php": PhpLauncher.discover(settings.toolchains.get("php")),
+        "go": GoLauncher.discover(
+            settings.toolchains.get("go"), cache_dir=settings.state_dir / "go"
+        ),
+    }
 
 
 def read_project(settings: Settings, clock: Clock) -> Project:
@@ -79,8 +89,12 @@ def _services_context(
     async def services_context(app: web.Application) -> AsyncIterator[None]:
         # 1. the project (a deploy), before anything is opened, so that a bad one opens nothing
         loaded = project or read_project(settings, clock)
+        #    then built as the deployer builds it (a failed build breaks only its function),
+        #    while the toolchains are looked for
+        discovering = asyncio.create_task(asyncio.to_thread(launchers, settings))
+        loaded = await build_project(loaded, environ=os.environ)
         registry = Registry(settings.namespace)
-        registry.replace(loaded.packages, loaded.actions)
+        registry.replace(loaded.packages, loaded.actions, loaded.build_failures)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
         pool = WarmPool(clock, idle_seconds=settings.idle_seconds)
@@ -88,7 +102,7 @@ def _services_context(
             registry=registry,
             store=store,
             pool=pool,
-            launchers=await asyncio.to_thread(launchers, settings),
+            launchers=await discovering,
             identity=Identity(
                 namespace=settings.namespace,
                 api_key=settings.credentials.text,
@@ -106,8 +120,12 @@ def _services_context(
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
         app[SERVICES] = services
-        # 3. background upkeep: idle processes and record retention
+        # 3. background upkeep: toolchain warm-ups, idle processes and record retention
         upkeep = [
+            *(
+                asyncio.create_task(launcher.warm_up(loaded.actions))
+                for launcher in services.launchers.values()
+            ),
             asyncio.create_task(pool.evict_periodically()),
             asyncio.create_task(
                 prune_periodically(

@@ -174,7 +174,7 @@ class Invoker:
         if problem is not None or launcher is None:
             failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, problem)
             return Verdict(failed, keep_warm=False), (), self._timing(run)
-        process = self._pool.take_idle(action)
+        process = await self._pool.take_idle(action)
         cold = process is None
         if process is None:
             process = WarmProcess(

@@ -40,6 +40,8 @@ EXITED_DURING_RUN = "The function did not produce a valid response and exited un
 OUT_OF_MEMORY = "The function exhausted its memory and was aborted."
 NOT_A_DICTIONARY = "The function did not return a dictionary."
 INIT_FAILED = "The function did not initialize properly."
+# A compiled runtime (Go) whose build failed: the compiler's output is in the logs.
+NO_BINARY = "The function failed to generate or locate a binary. See logs for details."
 LOGS_MIGHT_BE_MISSING = (
     "The function did not initialize or run as expected. Log data might be missing."
 )

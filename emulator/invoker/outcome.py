@@ -47,8 +47,12 @@ def judge_init(reply: Reply, *, timeout_ms: int) -> Verdict | None:
         ack = None
     if isinstance(ack, dict) and ack.get("ok") is True:
         return None
-    # The proxy answers any other acknowledgement with this; the cause is in the logs.
-    return _developer_error(messages.INIT_FAILED)
+    # Launchers refuse with the platform's own message (the cause is in the logs); any other
+    # answer gets what the platform's proxy says of it.
+    refusal = ack.get("error") if isinstance(ack, dict) else None
+    return _developer_error(
+        refusal if isinstance(refusal, str) and refusal else messages.INIT_FAILED
+    )
 
 
 def judge_run(reply: Reply, *, timeout_ms: int) -> Verdict:

@@ -28,7 +28,7 @@ class WarmPool:
         self._idle: defaultdict[PoolKey, list[WarmProcess]] = defaultdict(list)
         self._busy: set[WarmProcess] = set()
 
-    def take_idle(self, action: Action) -> WarmProcess | None:
+    async def take_idle(self, action: Action) -> WarmProcess | None:
         """A warm process for `action`, now busy; None when a new one must start."""
         idle = self._idle.get(pool_key(action))
         while idle:
@@ -36,6 +36,7 @@ class WarmPool:
             if process.alive:
                 self._busy.add(process)
                 return process
+            await process.stop()  # died while idle: collect it
         return None
 
     def track(self, process: WarmProcess) -> None:

@@ -80,7 +80,14 @@ class WarmProcess:
 
     @property
     def alive(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
+        # Output pipes at end of file mean the process is gone (or as good as gone) even
+        # before asyncio has collected its exit status.
+        return (
+            self._proc is not None
+            and self._proc.returncode is None
+            and not self._stopped
+            and not all(pump.done() for pump in self._pumps)
+        )
 
     async def spawn(self) -> None:
         read_fd, write_fd = os.pipe()

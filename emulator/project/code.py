@@ -1,6 +1,7 @@
 """Where a function's code is, as the deployer would package it: one file, a whole directory,
 or the files that a directory's `.include` / `.ignore` select (functions-deployer
-finder-builder.ts). Builds (`build.sh`, `package.json`) are not run here."""
+finder-builder.ts). Which build a directory has is decided here; builds run in
+emulator/project/builds.py, before the files of a built directory are selected."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from emulator.project.staging import Copy, Step, Unzip
 
 ZIP_TARGET = "__deployer__.zip"
 INCLUDE_FILES = (".include", ".source")  # `.source` is the legacy name
-BUILD_FILES = frozenset({"build.sh", "build.cmd", "package.json"})
+LIB_DIR = "lib"
+# What builds leave in a directory (and the emulator's own folder): not a build's inputs.
+BUILD_OUTPUTS = frozenset({"node_modules", "virtualenv", ".built", ZIP_TARGET, ".emulator"})
 # Always left out of a directory function, whatever its .ignore says.
 FIXED_IGNORES = (".ignore", "build.sh", "build.cmd", ZIP_TARGET)
 LIB_PREFIX = "../../../lib"
@@ -31,6 +34,17 @@ class Code:
     binary: bool
     runtime: str | None  # guessed from file names; project.yml's `runtime` wins
     staging: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A directory function whose files are selected only after a build: its own, or lib's."""
+
+    path: str  # `pkg/fn`, as the registry names it
+    directory: Path
+    step: str | None  # "build.sh" or "package.json"; None: only lib is built
+    staging: Path
+    configured_runtime: bool  # project.yml names the runtime, so the built files cannot change it
 
 
 def file_code(path: Path, staging: Path) -> Code:
@@ -50,7 +64,7 @@ def directory_code(root: Path, directory: Path, *, action_name: str, staging: Pa
     _check_special_files(names, where, include is not None, ".ignore" in names)
     listed = _listed(root, directory)
     if include is not None:
-        pairs = _included(root, directory, include, tolerate_missing=bool(names & BUILD_FILES))
+        pairs = _included(root, directory, include)
         if not pairs:
             raise ProjectError(f"{include.relative_to(root).as_posix()} is empty")
     else:
@@ -66,6 +80,53 @@ def directory_code(root: Path, directory: Path, *, action_name: str, staging: Pa
     return Code(staging, True, _agreed_runtime(pairs), copies)
 
 
+def build_step(root: Path, directory: Path) -> str | None:
+    """The deployer's `getBuildForAction`: "build.sh", "package.json" or None (nothing to run);
+    raise ProjectError for the special files it refuses."""
+    names = {e.name for e in directory.iterdir() if e.is_file() and not is_system_excluded(e.name)}
+    include = any(n in names for n in INCLUDE_FILES)
+    _check_special_files(names, directory.relative_to(root).as_posix(), include, ".ignore" in names)
+    return _script_or_npm(names)
+
+
+def lib_build_step(root: Path) -> str | None:
+    """How `<root>/lib` is built, if there is such a directory and it has a build."""
+    lib = root / LIB_DIR
+    if not lib.is_dir():
+        return None
+    names = {e.name for e in lib.iterdir() if e.is_file() and not is_system_excluded(e.name)}
+    if names & {*INCLUDE_FILES, ".ignore"}:
+        raise ProjectError("'.include' and '.ignore' are not supported in the 'lib' directory")
+    _check_build_script(names, LIB_DIR)
+    return _script_or_npm(names)
+
+
+def source_runtime(root: Path, directory: Path) -> str | None:
+    """The runtime a directory's own sources imply, before any build (build outputs aside)."""
+    return _agreed_runtime((file, "") for file in source_files(root, directory))
+
+
+def source_files(root: Path, directory: Path) -> Iterator[Path]:
+    """A directory's files that are a build's inputs: what builds produce is left out."""
+    entries = [
+        entry
+        for entry in sorted(directory.iterdir())
+        if entry.name not in BUILD_OUTPUTS
+        and not is_system_excluded(entry.relative_to(root).as_posix())
+    ]
+    yield from (entry for entry in entries if not entry.is_dir())
+    for entry in entries:
+        if entry.is_dir():
+            yield from source_files(root, entry)
+
+
+def _script_or_npm(names: set[str]) -> str | None:
+    script = "build.cmd" if os.name == "nt" else "build.sh"
+    if script in names:
+        return script
+    return "package.json" if "package.json" in names else None
+
+
 def _agreed_runtime(pairs: Iterable[tuple[Path, str]]) -> str | None:
     # As the deployer's `agreeOnRuntime` really behaves: the first file that implies one.
     return next((r for file, _ in pairs if (r := file_parts(file.name).runtime)), None)
@@ -77,6 +138,10 @@ def _check_special_files(names: set[str], where: str, include: bool, ignore: boo
         raise ProjectError(message)
     if not names or names == {".ignore"}:
         raise ProjectError(f"Action directory {where} has no files")
+    _check_build_script(names, where)
+
+
+def _check_build_script(names: set[str], where: str) -> None:
     script, other = ("build.cmd", "build.sh") if os.name == "nt" else ("build.sh", "build.cmd")
     if other in names and script not in names:
         message = f"In {where}: '{other}' won't run on this platform and no '{script}' is provided"
@@ -105,9 +170,7 @@ def _listed(root: Path, directory: Path) -> Iterator[tuple[Path, str]]:
             yield file, name
 
 
-def _included(
-    root: Path, directory: Path, include: Path, *, tolerate_missing: bool
-) -> list[tuple[Path, str]]:
+def _included(root: Path, directory: Path, include: Path) -> list[tuple[Path, str]]:
     """What `.include` names: (file, name in the package); lib items go by their basename."""
     pairs: list[tuple[Path, str]] = []
     for item in _read_list(include):
@@ -121,7 +184,7 @@ def _included(
             pairs.append((path, name))
         elif path.is_dir():
             pairs += [(f, f"{name}/{f.relative_to(path).as_posix()}") for f in _walk(root, path)]
-        elif not tolerate_missing:  # else a build (not run here) may yet create it
+        else:
             old = path.relative_to(root).as_posix()
             where = directory.relative_to(root).as_posix()
             raise ProjectError(f"{old} is included for '{where}' but does not exist")

@@ -10,7 +10,14 @@ from typing import Any
 
 from emulator.entities import Action, Annotations, Exec, Limits, Package, Trigger, parameters_from
 from emulator.errors import ProjectError
-from emulator.project.code import Code, directory_code, file_code
+from emulator.project.code import (
+    Code,
+    Deferred,
+    build_step,
+    directory_code,
+    file_code,
+    source_runtime,
+)
 from emulator.project.merge import FunctionSpec, PackageSpec
 from emulator.project.staging import Step, staging_dir
 from emulator.project.triggers import triggers_from
@@ -31,6 +38,7 @@ class Deployed:
     triggers: tuple[Trigger, ...]
     warnings: tuple[str, ...]
     staging: tuple[Step, ...]  # copies to make once everything is known to be valid
+    deferred: tuple[Deferred, ...]  # directory functions whose files a build decides
 
 
 @dataclass(slots=True)
@@ -39,11 +47,13 @@ class _Deployment:
     root: Path
     namespace: str
     now_ms: int
+    lib_has_build: bool
     packages: list[Package] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     triggers: dict[str, Trigger] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     staging: list[Step] = field(default_factory=list)
+    deferred: list[Deferred] = field(default_factory=list)
 
     def add_package(self, spec: PackageSpec) -> None:
         if spec.name == DEFAULT_PACKAGE:
@@ -112,9 +122,16 @@ class _Deployment:
         if source is None or not source.exists():
             key_path = f"{spec.key_path}.file" if named else spec.key_path
             raise ProjectError(NOT_IN_PROJECT, key_path=key_path)
-        if source.is_dir():
+        if not source.is_dir():
+            return file_code(source, staging)
+        step = build_step(self.root, source)
+        if step is None and not self.lib_has_build:
             return directory_code(self.root, source, action_name=path, staging=staging)
-        return file_code(source, staging)
+        # Built first (its own build, or lib's that its .include may name), then selected:
+        # until then the function is its directory, with the runtime its sources imply.
+        configured = bool(spec.config.get("runtime"))
+        self.deferred.append(Deferred(path, source, step, staging, configured))
+        return Code(source, True, None if configured else source_runtime(self.root, source))
 
     def _action(self, spec: FunctionSpec, code: Code, path: str, package_web: Any) -> Action:
         config = spec.config
@@ -143,6 +160,7 @@ class _Deployment:
             tuple(self.triggers.values()),
             tuple(self.warnings),
             tuple(self.staging),
+            tuple(self.deferred),
         )
 
 
@@ -153,9 +171,13 @@ def deploy(
     root: Path,
     namespace: str,
     now_ms: int,
+    lib_has_build: bool = False,
 ) -> Deployed:
-    """The platform's entities for the merged project; raise ProjectError if a deploy fails."""
-    deployment = _Deployment(config, root, namespace, now_ms)
+    """The platform's entities for the merged project; raise ProjectError if a deploy fails.
+
+    With `lib_has_build`, every directory function waits for lib's build before its files are
+    selected."""
+    deployment = _Deployment(config, root, namespace, now_ms, lib_has_build)
     for package in packages:
         deployment.add_package(package)
     return deployment.deployed()

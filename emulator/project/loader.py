@@ -1,20 +1,23 @@
-"""`load_project`: a project directory read the way `doctl serverless deploy` reads it."""
+"""`load_project`: a project directory read and checked the way `doctl serverless deploy` reads
+it. Nothing on disk changes here: builds and the staged copies come after, in
+emulator/project/builds.py `build_project`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from emulator.entities import Action, Package, Trigger
 from emulator.errors import ProjectError
+from emulator.project.code import Deferred, lib_build_step
 from emulator.project.deployment import deploy
 from emulator.project.envfile import read_properties
 from emulator.project.layout import read_packages
 from emulator.project.merge import merge
 from emulator.project.parsing import parse_config
-from emulator.project.staging import stage
+from emulator.project.staging import Step
 from emulator.project.templating import substitute
 from emulator.project.validation import validate_config
 
@@ -29,6 +32,14 @@ class Project:
     actions: tuple[Action, ...]  # every function, as the platform stores it after a deploy
     triggers: tuple[Trigger, ...]  # parsed and checked scheduled triggers
     warnings: tuple[str, ...]  # e.g. the deployer's deprecation warnings
+    # What build_project still has to do; a function in `deferred` is, until then, its
+    # directory (`exec.source`) with the runtime its sources imply.
+    lib_step: str | None = None  # "build.sh" or "package.json" in <root>/lib
+    deferred: tuple[Deferred, ...] = ()
+    staging: tuple[Step, ...] = ()
+    # After build_project: `pkg/fn` → the deployer's words for why it could not be built.
+    build_failures: Mapping[str, str] = field(default_factory=dict)
+    built: bool = False
 
 
 def load_project(
@@ -39,7 +50,10 @@ def load_project(
     env_file: Path | None = None,
     now_ms: int = 0,
 ) -> Project:
-    """Raise ProjectError (emulator.errors) for anything the deployer refuses; never half-load."""
+    """The project as a deploy reads it, not yet built nor staged (see `build_project`).
+
+    Raise ProjectError (emulator.errors) for anything the deployer refuses; never half-load.
+    """
     try:
         return _load(config_file, namespace, environ, env_file, now_ms)
     except ProjectError as err:
@@ -76,11 +90,18 @@ def _load(
         if substituted.unresolved:
             names = ", ".join(f"'{name}'" for name in substituted.unresolved)
             raise ProjectError(f"The following substitutions could not be resolved: {names}")
-    # 2. Merged with the file system, turned into the platform's entities.
+    # 2. Merged with the file system, turned into the platform's entities; the files of
+    #    directories that a build may change are selected after it.
+    lib_step = lib_build_step(root)
     packages = merge(config, read_packages(root))
-    deployed = deploy(config, packages, root=root, namespace=namespace, now_ms=now_ms)
-    # 3. Only now, with nothing left to refuse, touch the disk.
-    stage(root, deployed.staging)
+    deployed = deploy(
+        config,
+        packages,
+        root=root,
+        namespace=namespace,
+        now_ms=now_ms,
+        lib_has_build=lib_step is not None,
+    )
     return Project(
         root=root,
         config_file=config_file,
@@ -88,4 +109,7 @@ def _load(
         actions=deployed.actions,
         triggers=deployed.triggers,
         warnings=warnings + deployed.warnings,
+        lib_step=lib_step,
+        deferred=deployed.deferred,
+        staging=deployed.staging,
     )

@@ -118,6 +118,7 @@ async def make_invoker(
         environ: dict[str, str] | None = None,
         clock: Clock | None = None,
         pool: WarmPool | None = None,
+        families: dict[str, Launcher] | None = None,
     ) -> Invoker:
         clock = clock or SystemClock()
         pool = pool or WarmPool(clock, idle_seconds=600)
@@ -125,7 +126,7 @@ async def make_invoker(
             registry=registry,
             store=store,
             pool=pool,
-            launchers=launchers,
+            launchers=launchers if families is None else families,
             identity=Identity(NAMESPACE, "uuid:key", "f" * 40, "http://127.0.0.1:9"),
             host_environ=environ if environ is not None else {"PATH": "/usr/bin:/bin"},
             clock=clock,

@@ -506,7 +506,7 @@ async def test_a_process_that_cannot_start_is_an_internal_error_and_is_recorded(
 
 
 async def test_a_kind_without_a_launcher_is_a_developer_error(make_invoker, functions, store):
-    invoker = make_invoker()
+    invoker = make_invoker(families={})
     functions.add("js", "", kind="nodejs:18")
     activation = await run(invoker, "pkg/js")
     assert activation.response.status_code is StatusCode.DEVELOPER_ERROR

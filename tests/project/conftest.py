@@ -1,7 +1,10 @@
-"""Small projects written to tmp_path, and load_project with test defaults."""
+"""Small projects written to tmp_path, and load_project (then build_project) with test
+defaults."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,15 +13,16 @@ from typing import Any, Protocol
 import pytest
 
 from emulator.errors import ProjectError
-from emulator.project import Project, load_project
+from emulator.project import Project, build_project, load_project
 
 NAMESPACE = "fn-test"
 
 
 class MakeProject(Protocol):
     def __call__(self, files: Mapping[str, str]) -> Path:
-        """Write `files` under tmp_path (a name ending in `/` is an empty directory) and
-        return the path of project.yml, whether or not `files` has one."""
+        """Write `files` under tmp_path (a name ending in `/` is an empty directory; a
+        `build.sh` is executable, as its author would make it) and return the path of
+        project.yml, whether or not `files` has one."""
         ...
 
 
@@ -40,6 +44,8 @@ def make_project(tmp_path: Path) -> MakeProject:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text))
+            if path.name == "build.sh":
+                path.chmod(0o755)
         return tmp_path / "project.yml"
 
     return make
@@ -51,10 +57,14 @@ def _load(config_file: Path, options: dict[str, Any]) -> Project:
     return load_project(config_file, **options)
 
 
+def _serve_ready(config_file: Path, options: dict[str, Any]) -> Project:
+    return asyncio.run(build_project(_load(config_file, options), environ=os.environ))
+
+
 @pytest.fixture
 def load(make_project: MakeProject) -> Load:
-    """The project made of `files`, loaded."""
-    return lambda files, **options: _load(make_project(files), options)
+    """The project made of `files`, loaded, then built and staged as the emulator serves it."""
+    return lambda files, **options: _serve_ready(make_project(files), options)
 
 
 @pytest.fixture

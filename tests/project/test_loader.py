@@ -250,14 +250,22 @@ def test_a_sequence_may_not_have_a_runtime(refused):
     assert error.key_path == "packages[0].functions[0]"
 
 
-def test_a_refused_project_leaves_the_staged_copies_alone(make_project, tmp_path):
+def test_a_refused_project_leaves_the_staged_copies_alone(load, make_project, tmp_path):
     files = {"packages/p/fn/.ignore": "*.md\n", "packages/p/fn/a.py": PY, "packages/p/fn/b.py": PY}
-    config_file = make_project(files)
-    load_project(config_file, namespace="fn-test", environ={})
+    load(files)
+    config_file = make_project({})
     (tmp_path / "project.yml").write_text("packages: [{name: p, functions: [{name: ghost}]}]")
     with pytest.raises(ProjectError):
         load_project(config_file, namespace="fn-test", environ={})
     assert (tmp_path / ".emulator/staged/p/fn/a.py").exists()
+
+
+def test_loading_alone_changes_nothing_on_disk(make_project, tmp_path):
+    files = {"packages/p/fn/.ignore": "*.md\n", "packages/p/fn/a.py": PY, "packages/p/fn/b.py": PY}
+    project = load_project(make_project(files), namespace="fn-test", environ={})
+    assert not (tmp_path / ".emulator").exists()
+    assert project.built is False
+    assert [step.target.name for step in project.staging] == ["a.py", "b.py"]
 
 
 def test_a_project_without_project_yml_is_read_from_its_directories(make_project):

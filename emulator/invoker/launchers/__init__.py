@@ -7,7 +7,7 @@ is one activation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +27,10 @@ class Launcher(Protocol):
 
     def problem(self, kind: str) -> str | None:
         """Why `kind` cannot run on this machine (say, a missing toolchain), or None."""
+        ...
+
+    async def warm_up(self, actions: Sequence[Action]) -> None:
+        """Prepare, in the background at start, what these functions' first calls need."""
         ...
 
 

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +91,9 @@ class PythonLauncher:
         argv = (interpreter.path, "-I", "-B", str(shim_path("python_launcher.py")))
         env = {**env, "PYTHONIOENCODING": "UTF-8"}
         return LaunchSpec(argv, function_directory(action), env)
+
+    async def warm_up(self, actions: Sequence[Action]) -> None:
+        return None  # an interpreter needs nothing prepared
 
     def problem(self, kind: str) -> str | None:
         # Any Python kind can fall back to the emulator's own interpreter.

@@ -5,8 +5,9 @@ DigitalOcean's prelaunched ActionLoop runtime:
 
 1. argv[1] is the number of an inherited pipe; it becomes fd 3, the result channel.
 2. The first stdin line is `{"value": {"code": <path>, "main": <name>, "binary": <bool>}}`.
-   The function is imported; fd 3 gets `{"ok": true}`, or `{"error": ...}` and the process
-   exits, after printing `Invalid function: <exception>` on stderr.
+   The function is imported; fd 3 gets `{"ok": true}`, or, after the cause is printed on
+   stderr (`Invalid function: <exception>`), `{"error": <what the platform records>}` and
+   the process exits.
 3. Every later stdin line is a run request, `{"value": <event>, "activation_id": ..., ...}`.
    Each key but `value` is exported as `__OW_<KEY>`; main is called by its arity; stdout and
    stderr are flushed, both get the sentinel line, and then fd 3 gets one JSON line.
@@ -20,6 +21,14 @@ import time
 import traceback
 
 SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
+# What the platform records when the runtime does not acknowledge its initialisation.
+INIT_FAILED = "The function did not initialize properly."
+REQUIREMENTS_HINT = (
+    "Hint: requirements.txt is not installed: DigitalOcean installs nothing from it and this "
+    "function has no virtualenv/ folder; add a build.sh that runs "
+    "'virtualenv virtualenv && virtualenv/bin/pip install -r requirements.txt' "
+    "(see https://docs.digitalocean.com/products/functions/reference/build-process/)"
+)
 
 
 class Context:
@@ -39,15 +48,22 @@ class Context:
         return max(self.deadline - int(time.time() * 1000), 0)
 
 
-def _activate_virtualenv(directory):
-    # A `virtualenv/` folder built by the function's build.sh, as the real runtime activates it.
-    import glob
-    import site
+class _SetupFailure(Exception):
+    """A failure the real runtime reports in its own words, without `Invalid function:`."""
 
-    for site_packages in glob.glob(
-        os.path.join(directory, "virtualenv", "lib", "python3*", "site-packages")
-    ):
-        site.addsitedir(site_packages)
+
+def _activate_virtualenv(directory):
+    # A `virtualenv/` folder made by the function's build.sh, activated as the real runtime
+    # does: through the activate_this.py that the `virtualenv` tool writes (`python -m venv`
+    # writes none, and the platform refuses such a folder).
+    venv = os.path.join(directory, "virtualenv")
+    if not os.path.isdir(venv):
+        return
+    activate = os.path.join(venv, "bin", "activate_this.py")
+    if not os.path.isfile(activate):
+        raise _SetupFailure("Invalid virtualenv. Zip file does not include 'activate_this.py'.")
+    with open(activate) as script:
+        exec(compile(script.read(), activate, "exec"), {"__file__": activate})
 
 
 def _load(init):
@@ -57,7 +73,7 @@ def _load(init):
         directory = code
         path = os.path.join(code, "__main__.py")
         if not os.path.isfile(path):
-            raise ImportError("Zip file does not include '__main__.py'.")
+            raise _SetupFailure("Zip file does not include '__main__.py'.")
         sys.path.insert(0, directory)
         _activate_virtualenv(directory)
     else:
@@ -71,6 +87,16 @@ def _load(init):
     if not callable(main):
         raise AttributeError(f"module 'main__' has no attribute '{main_name}'")
     return main
+
+
+def _requirements_not_installed(init):
+    # What the platform does too: a requirements.txt alone installs nothing.
+    if not init.get("binary"):
+        return False
+    directory = init["code"]
+    return os.path.isfile(os.path.join(directory, "requirements.txt")) and not os.path.isdir(
+        os.path.join(directory, "virtualenv")
+    )
 
 
 def _arity(main):
@@ -98,6 +124,16 @@ def _end_of_activation():
     sys.stderr.flush()
 
 
+def _refuse(out, *lines):
+    """Fail the initialisation: the cause on stderr, the platform's verdict on fd 3, exit."""
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    out.write(json.dumps({"error": INIT_FAILED}) + "\n")
+    out.flush()
+    sys.exit(1)
+
+
 def _die_with_the_emulator():
     # Linux: if the emulator is killed outright, this process is killed too, not orphaned.
     try:
@@ -122,12 +158,13 @@ def main():
     try:
         function = _load(init)
         arity = _arity(function)
+    except _SetupFailure as error:
+        _refuse(out, str(error))
     except BaseException as error:  # any failure to load is an init failure
-        sys.stderr.write(f"Invalid function: {error}\n")
-        sys.stderr.flush()
-        out.write(json.dumps({"error": "Cannot start function. Check logs for details."}) + "\n")
-        out.flush()
-        sys.exit(1)
+        lines = [f"Invalid function: {error}"]
+        if isinstance(error, ModuleNotFoundError) and _requirements_not_installed(init):
+            lines.append(REQUIREMENTS_HINT)
+        _refuse(out, *lines)
     out.write('{"ok": true}\n')
     out.flush()
 

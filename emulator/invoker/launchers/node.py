@@ -1,0 +1,100 @@
+"""Node.js: every `nodejs:*` kind under one local node, the configured one or node on PATH."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from emulator.entities import Action
+from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.process import LaunchSpec
+
+# The shim's oldest supported Node.js, as DigitalOcean's oldest kind is nodejs:14.
+OLDEST_MAJOR = 14
+INSTALL_HINT = (
+    "Install Node.js (https://nodejs.org/) or point --node (FUNCTIONS_EMULATOR_NODE) "
+    "at a node executable."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeProgram:
+    path: str
+    version: str  # "20.20.2"
+
+    @property
+    def major(self) -> int:
+        return int(self.version.partition(".")[0])
+
+
+def probe_node(program: str) -> NodeProgram | None:
+    """The node behind `program` if it really runs; its real executable, not a version shim."""
+    try:
+        done = subprocess.run(
+            [program, "-e", "process.stdout.write(process.versions.node + ' ' + process.execPath)"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    version, _, executable = done.stdout.partition(" ")
+    if done.returncode != 0 or not executable or not version.partition(".")[0].isdigit():
+        return None
+    return NodeProgram(executable, version)
+
+
+class NodeLauncher:
+    """Runs `nodejs:14`, `:18`, `:22` and `:24` alike under the one node found here."""
+
+    def __init__(self, node: NodeProgram | None, program: str, *, pdeathsig: str | None) -> None:
+        self._node = node
+        self._program = program
+        self._pdeathsig = pdeathsig
+
+    @classmethod
+    def discover(cls, program: str | None) -> NodeLauncher:
+        wanted = program or "node"
+        # Node cannot ask the kernel to kill it when the emulator dies; setpriv can, before exec.
+        return cls(probe_node(wanted), wanted, pdeathsig=shutil.which("setpriv"))
+
+    @property
+    def node(self) -> NodeProgram | None:
+        return self._node
+
+    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
+        if self._node is None:
+            raise RuntimeError(self.problem(action.exec.kind))
+        guard = (self._pdeathsig, "--pdeathsig", "KILL", "--") if self._pdeathsig else ()
+        argv = (*guard, self._node.path, str(shim_path("node_launcher.js")))
+        return LaunchSpec(argv, function_directory(action), env)
+
+    async def warm_up(self, actions: Sequence[Action]) -> None:
+        return None  # an interpreter needs nothing prepared
+
+    def problem(self, kind: str) -> str | None:
+        if self._node is None:
+            return (
+                f"The runtime '{kind}' needs Node.js, but the node program '{self._program}' "
+                f"was not found or did not run. {INSTALL_HINT}"
+            )
+        if self._node.major < OLDEST_MAJOR:
+            return (
+                f"The runtime '{kind}' needs Node.js {OLDEST_MAJOR} or later, but "
+                f"{self._node.path} is version {self._node.version}. {INSTALL_HINT}"
+            )
+        return None
+
+    def describe(self, kind: str) -> str:
+        node = self._node
+        if node is None:
+            return f"{kind}: unavailable, node program '{self._program}' not found"
+        wanted = kind.partition(":")[2]
+        note = (
+            "" if wanted == str(node.major) else f" (Node.js {node.major} stands in for {wanted})"
+        )
+        problem = "" if node.major >= OLDEST_MAJOR else f" (too old: needs {OLDEST_MAJOR}+)"
+        return f"{kind}: {node.path} {node.version}{note}{problem}"

@@ -1,0 +1,118 @@
+"""PHP: every `php:8.X` kind under one local php, the configured one or php on PATH."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from emulator.entities import Action
+from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.process import LaunchSpec
+
+# The shim's oldest supported PHP, as DigitalOcean's oldest kind is php:8.0.
+OLDEST = (8, 0)
+INSTALL_HINT = (
+    "Install PHP 8 (Debian/Ubuntu: apt-get install php-cli; macOS: brew install php) or point "
+    "--php (FUNCTIONS_EMULATOR_PHP) at a php executable."
+)
+# The php.ini of DigitalOcean's PHP images (Apache's runtime php.ini), whatever the local one
+# says: errors are logged to stderr, never displayed on stdout; $_ENV holds the environment.
+INI_SETTINGS = {
+    "display_errors": "0",
+    "display_startup_errors": "0",
+    "log_errors": "1",
+    "error_log": "",
+    "error_reporting": "-1",
+    "html_errors": "0",
+    "output_buffering": "0",
+    "memory_limit": "-1",
+    "max_execution_time": "0",
+    "variables_order": "EGPCS",
+    "zend.assertions": "-1",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PhpProgram:
+    path: str
+    version: str  # "8.2.36"
+    release: tuple[int, int]  # (8, 2)
+
+
+def probe_php(program: str) -> PhpProgram | None:
+    """The php behind `program` if it really runs, with its version."""
+    try:
+        done = subprocess.run(
+            [program, "-r", "echo PHP_VERSION, ' ', PHP_BINARY;"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    version, _, executable = done.stdout.strip().partition(" ")
+    release = re.match(r"(\d+)\.(\d+)", version)
+    if done.returncode != 0 or release is None:
+        return None
+    # PHP_BINARY is empty when php cannot tell where it runs from; keep what we ran then.
+    major, minor = release.groups()
+    return PhpProgram(executable or program, version, (int(major), int(minor)))
+
+
+class PhpLauncher:
+    """Runs `php:8.0` to `php:8.5` alike under the one php found here."""
+
+    def __init__(self, php: PhpProgram | None, program: str, *, pdeathsig: str | None) -> None:
+        self._php = php
+        self._program = program
+        self._pdeathsig = pdeathsig
+
+    @classmethod
+    def discover(cls, program: str | None) -> PhpLauncher:
+        wanted = program or "php"
+        found = shutil.which(wanted)
+        # PHP cannot ask the kernel to kill it when the emulator dies; setpriv can, before exec.
+        return cls(probe_php(found or wanted), wanted, pdeathsig=shutil.which("setpriv"))
+
+    @property
+    def php(self) -> PhpProgram | None:
+        return self._php
+
+    def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
+        if self._php is None:
+            raise RuntimeError(self.problem(action.exec.kind))
+        guard = (self._pdeathsig, "--pdeathsig", "KILL", "--") if self._pdeathsig else ()
+        ini = [f"-d{name}={value}" for name, value in INI_SETTINGS.items()]
+        argv = (*guard, self._php.path, *ini, str(shim_path("php_launcher.php")))
+        return LaunchSpec(argv, function_directory(action), env)
+
+    async def warm_up(self, actions: Sequence[Action]) -> None:
+        return None  # an interpreter needs nothing prepared
+
+    def problem(self, kind: str) -> str | None:
+        php = self._php
+        if php is None:
+            return (
+                f"The runtime '{kind}' needs PHP, but the php program '{self._program}' "
+                f"was not found or did not run. {INSTALL_HINT}"
+            )
+        if php.release < OLDEST:
+            return (
+                f"The runtime '{kind}' needs PHP {OLDEST[0]}.{OLDEST[1]} or later, but "
+                f"{php.path} is version {php.version}. {INSTALL_HINT}"
+            )
+        return None
+
+    def describe(self, kind: str) -> str:
+        php = self._php
+        if php is None:
+            return f"{kind}: unavailable, php program '{self._program}' not found"
+        wanted = kind.partition(":")[2]
+        have = f"{php.release[0]}.{php.release[1]}"
+        note = "" if wanted == have else f" (PHP {have} stands in for {wanted})"
+        old = "" if php.release >= OLDEST else f" (too old: needs {OLDEST[0]}.{OLDEST[1]}+)"
+        return f"{kind}: {php.path} {php.version}{note}{old}"

@@ -1,0 +1,229 @@
+"""Runs INSIDE a Go function's process, never imported by the emulator. Python 3.9+.
+
+    go_runner.py <go> <go version> <cache dir> <go build cache> <language version> <source>
+                 <main> <result fd>
+    go_runner.py --warm <go> <go version> <cache dir> <go build cache> <language version>
+
+The second form compiles a trivial function, so that the standard library is in the build
+cache before a real function's first call (as it is in the platform's runtime image).
+
+1. The result pipe becomes fd 3, where the compiled launcher (go_launcher.go.txt) writes.
+2. The function's binary is `<cache>/bin/<digest>`, the digest covering the sources, the entry
+   point, the language version, the toolchain and the launcher. When it is missing it is
+   built here, inside the function's first activation as on the platform: under a lock, so
+   that two cold processes build it once, then renamed into place.
+3. A failed build leaves the compiler's output on stderr, answers the init line with an error
+   on fd 3 and exits.
+4. Otherwise the binary replaces this process: it inherits stdin (the init line is still
+   unread), stdout, stderr and fd 3, and speaks the line protocol itself.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+# Bump when the build changes in a way the digest does not see (flags, file names).
+BUILD_FORMAT = "1"
+LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go_launcher.go.txt")
+NO_BINARY = "The function failed to generate or locate a binary. See logs for details."
+# A single file that is a whole program of its own gets no launcher (do-go bin/compile).
+OWN_MAIN = re.compile(r"package\s+main\W.*func\s+main\s*\(\s*\)", re.DOTALL)
+# Build folders a killed build left behind are removed after this long.
+STALE_BUILD_SECONDS = 3600
+
+
+def entry_point(main):
+    """The `main` setting as a Go name: only `main` itself is capitalised."""
+    return "Main" if main in ("", "main") else main
+
+
+def digest(source, parts):
+    """A hash of the build's inputs: `parts`, then every file of the source, by path."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(part.encode() + b"\0")
+    if os.path.isdir(source):
+        files = []
+        for folder, dirs, names in os.walk(source, followlinks=True):
+            dirs.sort()
+            files += [os.path.join(folder, name) for name in sorted(names)]
+    else:
+        files = [source]
+    for path in files:
+        with open(path, "rb") as file:
+            content = file.read()
+        relative = os.path.relpath(path, source) if os.path.isdir(source) else ""
+        hashed.update(b"%s\0%d\0%s" % (relative.encode(), len(content), content))
+    return hashed.hexdigest()
+
+
+def build_environment(cache, gocache):
+    """The user's Go build cache (compiled packages, shared with their other Go work), and
+    everything else inside the emulator's cache; no network, no other toolchain, no cgo."""
+    gopath = os.path.join(cache, "gopath")
+    return {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "GOCACHE": gocache,
+        "GOPATH": gopath,
+        "GOMODCACHE": os.path.join(gopath, "pkg", "mod"),
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOTOOLCHAIN": "local",
+        "GOWORK": "off",
+        "GOENV": "off",
+        "GO111MODULE": "on",
+        "CGO_ENABLED": "0",
+    }
+
+
+def write_sources(source, folder, launcher, language):
+    """The user's code as a module in `folder`, with the launcher as main__.go."""
+    if os.path.isdir(source):
+        shutil.copytree(source, folder)
+        own_main = False
+    else:
+        os.makedirs(folder)
+        shutil.copyfile(source, os.path.join(folder, "exec__.go"))
+        with open(source, encoding="utf-8", errors="replace") as file:
+            own_main = OWN_MAIN.search(file.read()) is not None
+    if not own_main:
+        with open(os.path.join(folder, "main__.go"), "w", encoding="utf-8") as file:
+            file.write(launcher)
+    # Like the platform's `go mod init exec`, at the language version of the kind.
+    if not os.path.exists(os.path.join(folder, "go.mod")):
+        with open(os.path.join(folder, "go.mod"), "w", encoding="utf-8") as file:
+            file.write(f"module exec\n\ngo {language}\n")
+
+
+def build(go, cache, gocache, source, launcher, language, target):
+    """Compile into `target`; False (the compiler's output on stderr) when it fails."""
+    builds = os.path.join(cache, "build")
+    os.makedirs(builds, exist_ok=True)
+    remove_stale_builds(builds)
+    work = tempfile.mkdtemp(dir=builds)
+    try:
+        folder = os.path.join(work, "src")
+        write_sources(source, folder, launcher, language)
+        vendored = os.path.isdir(os.path.join(folder, "vendor"))
+        output = os.path.join(work, "exec")
+        command = [go, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", output, "."]
+        if vendored:
+            command.insert(2, "-mod=vendor")
+        sys.stderr.flush()
+        done = subprocess.run(
+            command,
+            cwd=folder,
+            env=build_environment(cache, gocache),
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr.fileno(),
+            stderr=sys.stderr.fileno(),
+            check=False,
+        )
+        if done.returncode != 0:
+            return False
+        os.replace(output, target)
+        return True
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def remove_stale_builds(builds):
+    limit = time.time() - STALE_BUILD_SECONDS
+    for entry in os.scandir(builds):
+        if entry.stat().st_mtime < limit:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def ensure_binary(go, version, cache, gocache, language, source, main):
+    """The binary's path, built if needed; None when the build failed."""
+    with open(LAUNCHER, encoding="utf-8") as file:
+        launcher = file.read().replace("ENTRY__", entry_point(main))
+    name = digest(source, [BUILD_FORMAT, version, language, launcher])
+    binaries = os.path.join(cache, "bin")
+    os.makedirs(binaries, exist_ok=True)
+    target = os.path.join(binaries, name)
+    if os.path.exists(target):
+        return target
+    with open(target + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(target) or build(go, cache, gocache, source, launcher, language, target):
+            return target
+    return None
+
+
+def fail(message):
+    sys.stderr.flush()
+    os.write(3, (json.dumps({"error": message}) + "\n").encode())
+    sys.exit(1)
+
+
+def die_with_the_emulator():
+    # Linux: if the emulator is killed outright, this process (and the binary it becomes,
+    # as the setting survives exec) is killed too, not orphaned.
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+WARM_SOURCE = """package main
+
+func Main(args map[string]interface{}) map[string]interface{} {
+	return args
+}
+"""
+
+
+def warm(go, version, cache, gocache, language):
+    """Compile a trivial function (kept in the binary cache like any other)."""
+    folder = tempfile.mkdtemp()
+    try:
+        source = os.path.join(folder, "warm.go")
+        with open(source, "w", encoding="utf-8") as file:
+            file.write(WARM_SOURCE)
+        built = ensure_binary(go, version, cache, gocache, language, source, "main")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(0 if built else 1)
+
+
+def main():
+    if sys.argv[1] == "--warm":
+        warm(*sys.argv[2:7])
+    die_with_the_emulator()
+    go, version, cache, gocache, language, source, main_name, result_fd = sys.argv[1:9]
+    if int(result_fd) != 3:
+        os.dup2(int(result_fd), 3)
+        os.close(int(result_fd))
+    if not entry_point(main_name).isidentifier():
+        sys.stderr.write(
+            "Function does not conform to supported type: "
+            f"the entry point '{main_name}' is not a Go identifier\n"
+        )
+        fail(NO_BINARY)
+    try:
+        binary = ensure_binary(go, version, cache, gocache, language, source, main_name)
+    except OSError as error:
+        sys.stderr.write(f"Cannot build the function with {go}: {error}\n")
+        fail(NO_BINARY)
+    if binary is None:
+        fail(NO_BINARY)
+    try:
+        os.execv(binary, [binary])
+    except OSError as error:
+        sys.stderr.write(f"Cannot start {binary}: {error}\n")
+        fail(NO_BINARY)
+
+
+if __name__ == "__main__":
+    main()

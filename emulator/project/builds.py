@@ -1,0 +1,176 @@
+"""`build_project`: the local builds `doctl serverless deploy` runs (functions-deployer
+finder-builder.ts), then the selection of the built functions' files and the staged copies.
+
+lib/ is built first, once; then each directory function with a `build.sh` or `package.json`,
+in place, two at a time. A build runs again only when its inputs changed since its last
+success. A failed build breaks only its function: it stays listed, and invoking it answers
+the failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from emulator.entities import Action, Exec
+from emulator.errors import ProjectError
+from emulator.project.build_cache import BuildCache, input_digest
+from emulator.project.build_steps import command_for, run_step
+from emulator.project.code import LIB_DIR, directory_code
+from emulator.project.loader import Project
+from emulator.project.staging import Step, stage
+from emulator.runtimes import resolve_kind
+
+logger = logging.getLogger(__name__)
+
+PARALLEL_BUILDS = 2
+REQUIREMENTS_RECIPE = (
+    "add a build.sh that runs "
+    "'virtualenv virtualenv && virtualenv/bin/pip install -r requirements.txt' "
+    "(see https://docs.digitalocean.com/products/functions/reference/build-process/)"
+)
+
+
+async def build_project(
+    project: Project, *, environ: Mapping[str, str], parallel: int = PARALLEL_BUILDS
+) -> Project:
+    """`project` built and staged, ready to serve; `build_failures` names what did not build.
+
+    Builds run with `environ` (they need PATH, npm…). A project already built is returned
+    as it is."""
+    if project.built:
+        return project
+    builder = _Builder(project, environ, asyncio.Semaphore(parallel))
+    failures = await builder.build_all()
+    actions, staging = await asyncio.to_thread(_select, project, failures)
+    # Only now, with every build done, replace the staged copies.
+    await asyncio.to_thread(stage, project.root, [*project.staging, *staging])
+    built = dataclasses.replace(
+        project,
+        actions=actions,
+        deferred=(),
+        staging=(),
+        build_failures=failures,
+        built=True,
+    )
+    _warn_uninstalled_requirements(built, {d.path for d in project.deferred if d.step})
+    return built
+
+
+class _Builder:
+    def __init__(
+        self, project: Project, environ: Mapping[str, str], slots: asyncio.Semaphore
+    ) -> None:
+        self._root = project.root
+        self._project = project
+        self._environ = environ
+        self._slots = slots
+        self._cache = BuildCache(project.root)
+        self._lib_digest = ""
+
+    async def build_all(self) -> dict[str, str]:
+        """Every build; `pkg/fn` → the failure of each function that could not be built."""
+        deferred = self._project.deferred
+        step = self._project.lib_step
+        lib = self._root / LIB_DIR
+        # As the deployer: lib is built only for a project with a directory function.
+        if step and deferred:
+            failure, self._lib_digest = await self._build(LIB_DIR, lib, step)
+            if failure is not None:
+                return {d.path: failure for d in deferred}
+        elif lib.is_dir() and any(d.step for d in deferred):
+            self._lib_digest = await asyncio.to_thread(input_digest, self._root, lib, salt="")
+        outcomes = await asyncio.gather(
+            *(self._build_function(d.path, d.directory, d.step) for d in deferred if d.step)
+        )
+        return {path: failure for path, failure in outcomes if failure is not None}
+
+    async def _build_function(
+        self, path: str, directory: Path, step: str
+    ) -> tuple[str, str | None]:
+        async with self._slots:
+            try:
+                # A function's build may read lib: a changed lib builds it again.
+                failure, _ = await self._build(path, directory, step, lib=self._lib_digest)
+            except OSError as error:  # e.g. an unreadable source: this function only
+                failure = str(error)
+            return path, failure
+
+    async def _build(
+        self, label: str, directory: Path, step: str, *, lib: str = ""
+    ) -> tuple[str | None, str]:
+        """Run the build unless its inputs are those of its last success: the failure, if
+        any, and the digest of the directory as the build left it."""
+        key = directory.relative_to(self._root).as_posix()
+        salt = f"{command_for(step, directory).line}\0{lib}"
+        digest = await asyncio.to_thread(input_digest, self._root, directory, salt=salt)
+        if self._cache.is_current(key, digest):
+            logger.info("%s: sources unchanged since the last build; not rebuilt", label)
+            return None, digest
+        self._cache.forget(key)
+        failure = await run_step(step, directory, label=label, environ=self._environ)
+        if failure is not None:
+            return failure, digest
+        built = await asyncio.to_thread(input_digest, self._root, directory, salt=salt)
+        self._cache.record(key, built)
+        return None, built
+
+
+def _select(project: Project, failures: dict[str, str]) -> tuple[tuple[Action, ...], list[Step]]:
+    """The deferred functions' files, now that they are built; a function whose files the
+    deployer would refuse joins `failures` (as a build error does in the deployer)."""
+    deferred = {d.path: d for d in project.deferred}
+    actions: list[Action] = []
+    staging: list[Step] = []
+    for action in project.actions:
+        pending = deferred.get(action.path)
+        if pending is None or pending.path in failures:
+            actions.append(action)
+            continue
+        try:
+            code = directory_code(
+                project.root, pending.directory, action_name=pending.path, staging=pending.staging
+            )
+        except ProjectError as error:
+            failures[pending.path] = error.problem
+            actions.append(action)
+            continue
+        kind = action.exec.kind
+        if code.runtime and not pending.configured_runtime:
+            kind = resolve_kind(code.runtime).name
+        actions.append(
+            dataclasses.replace(
+                action,
+                exec=Exec(kind, action.exec.main, code.source, code.binary),
+                annotations=action.annotations.merged({"exec": kind}),
+            )
+        )
+        staging += code.staging
+    return tuple(actions), staging
+
+
+def lacks_requirements(action: Action) -> bool:
+    """A Python directory function with a requirements.txt and no virtualenv/: on the
+    platform, as here, nothing in it is installed."""
+    source = Path(action.exec.source)
+    return (
+        action.exec.kind.startswith("python:")
+        and action.exec.binary
+        and (source / "requirements.txt").is_file()
+        and not (source / "virtualenv").is_dir()
+    )
+
+
+def _warn_uninstalled_requirements(project: Project, with_build: Iterable[str]) -> None:
+    scripted = set(with_build)
+    for action in project.actions:
+        if action.path not in scripted and lacks_requirements(action):
+            logger.warning(
+                "%s: requirements.txt is not installed: DigitalOcean installs nothing from it "
+                "and the function has no virtualenv/ folder; %s",
+                action.path,
+                REQUIREMENTS_RECIPE,
+            )

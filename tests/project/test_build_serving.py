@@ -1,0 +1,93 @@
+"""The emulator builds its project when it starts, and serves what the builds made
+(tests/fixtures/projects/builds, copied so that builds do not write into the repository)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURE_PROJECTS
+
+ACTIONS = "/api/v1/namespaces/_/actions"
+ACTIVATIONS = "/api/v1/namespaces/_/activations"
+
+
+@pytest.fixture
+def project(tmp_path):
+    copy = tmp_path / "builds"
+    shutil.copytree(FIXTURE_PROJECTS / "builds", copy)
+    for script in copy.rglob("build.sh"):
+        script.chmod(0o755)  # as checked out, whatever the checkout did with modes
+    return copy
+
+
+async def test_a_function_serves_the_file_its_build_made(make_client, project):
+    client = await make_client(project)
+    response = await client.post(f"{ACTIONS}/demo/made?blocking=true&result=true")
+    assert (response.status, await response.json()) == (200, {"body": "made by build.sh"})
+
+
+async def test_a_failed_build_is_listed_and_invoking_it_answers_the_failure(make_client, project):
+    client = await make_client(project)
+    listed = await (await client.get(f"{ACTIONS}?limit=0")).json()
+    assert "broken" in {a["name"] for a in listed}
+
+    response = await client.post(f"{ACTIONS}/demo/broken?blocking=true")
+    assert response.status == 502
+    record = await response.json()
+    assert record["response"]["status"] == "action developer error"
+    assert record["response"]["result"] == {
+        "error": "'./build.sh' exited with code 2\n"
+        f"Output of failed build in {project / 'packages/demo/broken'}:\n"
+        "compiling the broken function\n"
+        "error: the compiler is missing"
+    }
+
+    response = await client.post(f"{ACTIONS}/demo/works?blocking=true&result=true")
+    assert (response.status, await response.json()) == (200, {"works": True})
+
+
+async def test_a_missing_requirement_says_how_to_install_it(make_client, project):
+    client = await make_client(project)
+    response = await client.post(f"{ACTIONS}/demo/needs?blocking=true")
+    assert response.status == 502
+    activation_id = (await response.json())["activationId"]
+    record = await (await client.get(f"{ACTIVATIONS}/{activation_id}")).json()
+    logs = [line.split(" ", 2)[2] for line in record["logs"]]
+    assert logs[:2] == [
+        "Invalid function: No module named 'emulator_test_dependency_not_installed'",
+        "Hint: requirements.txt is not installed: DigitalOcean installs nothing from it and "
+        "this function has no virtualenv/ folder; add a build.sh that runs "
+        "'virtualenv virtualenv && virtualenv/bin/pip install -r requirements.txt' "
+        "(see https://docs.digitalocean.com/products/functions/reference/build-process/)",
+    ]
+
+
+async def test_a_restart_with_unchanged_sources_does_not_build_again(make_client, project):
+    script = project / "packages/demo/made/build.sh"
+    script.write_text(script.read_text() + "echo run >> ../../../runs.txt\n")
+    for _ in range(2):
+        client = await make_client(project)
+        response = await client.post(f"{ACTIONS}/demo/made?blocking=true&result=true")
+        assert response.status == 200
+        await client.close()
+    assert (project / "runs.txt").read_text() == "run\n"
+
+
+async def test_a_node_function_runs_with_the_dependency_npm_installed(
+    make_client, launchers, tmp_path
+):
+    if "nodejs" not in launchers:
+        pytest.skip("the emulator has no Node.js runtime yet")
+    if shutil.which("npm") is None and os.environ.get("CI") != "true":
+        pytest.skip("npm is not installed")
+    project = tmp_path / "npm-build"
+    shutil.copytree(FIXTURE_PROJECTS / "npm-build", project)
+    client = await make_client(project)
+    assert (project / "packages/demo/isnum/node_modules/is-number").is_dir()
+    response = await client.post(
+        f"{ACTIONS}/demo/isnum?blocking=true&result=true", json={"value": "5"}
+    )
+    assert (response.status, await response.json()) == (200, {"number": True})
