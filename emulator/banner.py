@@ -42,7 +42,9 @@ def banner(services: Services) -> str:
         lines.append(f"  warning: {warning}")
     lines += _cannot_run(services)
     if actions:
-        example = f"{host}/api/v1/namespaces/_/actions/{actions[0].path}?blocking=true&result=true"
+        # A greeting is the friendliest first call, when the project has one.
+        first = next((a for a in actions if a.name == "hello"), actions[0])
+        example = f"{host}/api/v1/namespaces/_/actions/{first.path}?blocking=true&result=true"
         lines += [
             "",
             "Try it",
@@ -69,5 +71,6 @@ def _cannot_run(services: Services) -> list[str]:
             affected.setdefault(problem, []).append(action.path)
     lines = ["", "Cannot run here"] if affected else []
     for problem, paths in affected.items():
-        lines += [f"  {problem}", f"    affects: {', '.join(sorted(paths))}"]
+        lines += [f"  {line}" for line in problem.splitlines()]
+        lines.append(f"    affects: {', '.join(sorted(paths))}")
     return lines

@@ -91,3 +91,13 @@ async def test_a_node_function_runs_with_the_dependency_npm_installed(
         f"{ACTIONS}/demo/isnum?blocking=true&result=true", json={"value": "5"}
     )
     assert (response.status, await response.json()) == (200, {"number": True})
+
+
+async def test_a_php_function_whose_build_fails_answers_the_failure(make_client, project):
+    client = await make_client(project)
+    response = await client.post(f"{ACTIONS}/demo/composer?blocking=true")
+    assert response.status == 502
+    error = (await response.json())["response"]["result"]["error"]
+    assert error.startswith("'./build.sh' exited with code 127\n")
+    assert "installing the PHP dependencies" in error
+    assert "composer-not-installed-here: not found" in error

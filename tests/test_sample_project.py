@@ -1,0 +1,66 @@
+"""The sample project: one function per language, built and run as on the platform."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import NAMESPACE, SAMPLE_PROJECT
+
+ACTIONS = "/api/v1/namespaces/_/actions/sample"
+
+
+@pytest.fixture
+async def sample(make_client):
+    return await make_client(SAMPLE_PROJECT)
+
+
+async def invoke(client, name, params):
+    response = await client.post(f"{ACTIONS}/{name}?blocking=true", json=params)
+    record = await response.json()
+    logs = await (
+        await client.get(f"/api/v1/namespaces/_/activations/{record['activationId']}/logs")
+    ).json()
+    return response.status, record["response"]["result"], logs["logs"]
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [
+        ("hello-node", "Hello Ada, from Node.js v"),
+        ("hello-go", "Hello Ada, from Go go1."),
+        ("hello-php", "Hello Ada, from PHP 8."),
+    ],
+)
+@pytest.mark.timeout(180)
+async def test_each_language_greets_from_its_event_and_context(sample, name, greeting):
+    status, result, logs = await invoke(sample, name, {"name": "Ada"})
+    assert status == 200, result
+    assert result["body"].startswith(greeting)
+    assert logs[-1].endswith(f"stdout: greeted Ada from /{NAMESPACE}/sample/{name}")
+
+
+async def test_the_python_hello_greets(sample):
+    status, result, logs = await invoke(sample, "hello", {"name": "Ada"})
+    assert (status, result) == (200, {"body": "Hello Ada!"})
+    assert logs[-1].endswith("stdout: greeted Ada")
+
+
+async def test_the_directory_function_uses_its_npm_dependency(sample):
+    status, result, logs = await invoke(sample, "duration", {"text": "2 days"})
+    assert (status, result) == (200, {"text": "2 days", "milliseconds": 172800000})
+    assert logs[-1].endswith("stdout: converting 2 days")
+
+
+@pytest.mark.timeout(180)
+async def test_the_python_function_uses_the_virtualenv_its_build_made(sample):
+    status, result, logs = await invoke(sample, "jokes", {})
+    assert status == 200, (result, logs)
+    assert isinstance(result["body"], str) and result["body"]
+    assert logs[-1].endswith(f"stdout: /{NAMESPACE}/sample/jokes told a joke")
+
+
+async def test_the_directory_function_reads_environment_from_the_env_file(sample):
+    status, result, _ = await invoke(sample, "greet", {"name": "Ada"})
+    assert status == 200
+    assert result["body"] == "Hello, Ada!"
+    assert result["calls"] == 1
