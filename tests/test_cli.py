@@ -195,3 +195,17 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def test_a_missing_toolchain_is_reported_once_and_breaks_only_its_functions(serve):
+    server = serve(SAMPLE_PROJECT, "--php", "/nonexistent/php")
+    status, doc = server.request("POST", f"{ACTIONS}/sample/hello-php?blocking=true", {})
+    assert status == 502
+    problem = doc["response"]["result"]["error"]
+    assert "/nonexistent/php" in problem and "php-cli" in problem
+    status, doc = server.request("POST", f"{ACTIONS}/sample/hello?blocking=true&result=true", {})
+    assert (status, doc) == (200, {"body": "Hello stranger!"})
+    output = server.stop()
+    section = output.split("Cannot run here\n", 1)[1]
+    assert section.startswith(f"  {problem}\n    affects: sample/hello-php\n")
+    assert output.count(problem) == 1

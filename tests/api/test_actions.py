@@ -71,3 +71,20 @@ async def test_an_unknown_function_is_404(client):
     response = await client.get(f"{ACTIONS}/demo/missing")
     assert response.status == 404
     assert (await response.json())["error"] == "The requested resource does not exist."
+
+
+async def test_a_zip_file_function_runs_from_its_archive(make_client, tmp_path):
+    package = tmp_path / "zipped" / "packages" / "pkg"
+    package.mkdir(parents=True)
+    with zipfile.ZipFile(package / "tool.zip", "w") as archive:
+        archive.writestr(
+            "__main__.py", "from helper import twice\ndef main(a):\n    return twice(a)\n"
+        )
+        archive.writestr("helper.py", "def twice(a):\n    return {'n': a['n'] * 2}\n")
+    (tmp_path / "zipped" / "project.yml").write_text(
+        "packages:\n  - name: pkg\n    functions:\n"
+        "      - name: tool\n        runtime: python:3.11\n"
+    )
+    client = await make_client(tmp_path / "zipped")
+    response = await client.post(f"{ACTIONS}/pkg/tool?blocking=true&result=true", json={"n": 21})
+    assert (response.status, await response.json()) == (200, {"n": 42})

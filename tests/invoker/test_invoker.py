@@ -513,3 +513,34 @@ async def test_a_kind_without_a_launcher_is_a_developer_error(make_invoker, func
     assert activation.response.result == {
         "error": "The runtime 'nodejs:18' is not available in this emulator."
     }
+
+
+async def test_a_virtualenv_without_activate_this_is_refused_as_on_the_platform(invoker, functions):
+    functions.add(
+        "venv",
+        "def main():\n    return {}\n",
+        files={"virtualenv/lib/python3.11/site-packages/placeholder.txt": ""},
+    )
+    activation = await run(invoker, "pkg/venv")
+    assert activation.response.result == {"error": "The function did not initialize properly."}
+    assert any(
+        line.endswith("stderr: Invalid virtualenv. Zip file does not include 'activate_this.py'.")
+        for line in activation.logs
+    )
+
+
+async def test_a_virtualenv_is_activated_through_its_activate_this(invoker, functions):
+    functions.add(
+        "venv",
+        "import vendored\ndef main():\n    return {'from': vendored.WHERE}\n",
+        files={
+            "virtualenv/bin/activate_this.py": (
+                "import os, site\n"
+                "base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n"
+                "site.addsitedir(os.path.join(base, 'lib', 'site-packages'))\n"
+            ),
+            "virtualenv/lib/site-packages/vendored.py": "WHERE = 'virtualenv'\n",
+        },
+    )
+    activation = await run(invoker, "pkg/venv")
+    assert activation.response.result == {"from": "virtualenv"}
