@@ -7,6 +7,8 @@ is one activation.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -32,6 +34,31 @@ class Launcher(Protocol):
     async def warm_up(self, actions: Sequence[Action]) -> None:
         """Prepare, in the background at start, what these functions' first calls need."""
         ...
+
+
+PROBE_SECONDS = 10
+
+
+def probe(argv: Sequence[str]) -> str | None:
+    """What `argv` prints when it runs and succeeds: how launchers ask a toolchain about
+    itself. None when it is missing, fails or hangs."""
+    try:
+        done = subprocess.run(
+            list(argv), capture_output=True, text=True, timeout=PROBE_SECONDS, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def death_guard() -> tuple[str, ...]:
+    """A prefix for argv that has the kernel kill the program when the emulator dies.
+
+    Interpreters without a prctl call of their own (node, php) get it from setpriv, which
+    sets it and then execs them; without setpriv there is no guard.
+    """
+    setpriv = shutil.which("setpriv")
+    return (setpriv, "--pdeathsig", "KILL", "--") if setpriv else ()
 
 
 def shim_path(name: str) -> Path:

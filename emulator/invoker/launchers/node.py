@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from emulator.entities import Action
-from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.launchers import death_guard, function_directory, probe, shim_path
 from emulator.invoker.process import LaunchSpec
 
 # The shim's oldest supported Node.js, as DigitalOcean's oldest kind is nodejs:14.
@@ -31,18 +29,11 @@ class NodeProgram:
 
 def probe_node(program: str) -> NodeProgram | None:
     """The node behind `program` if it really runs; its real executable, not a version shim."""
-    try:
-        done = subprocess.run(
-            [program, "-e", "process.stdout.write(process.versions.node + ' ' + process.execPath)"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    version, _, executable = done.stdout.partition(" ")
-    if done.returncode != 0 or not executable or not version.partition(".")[0].isdigit():
+    output = probe(
+        [program, "-e", "process.stdout.write(process.versions.node + ' ' + process.execPath)"]
+    )
+    version, _, executable = (output or "").partition(" ")
+    if not executable or not version.partition(".")[0].isdigit():
         return None
     return NodeProgram(executable, version)
 
@@ -50,16 +41,14 @@ def probe_node(program: str) -> NodeProgram | None:
 class NodeLauncher:
     """Runs `nodejs:14`, `:18`, `:22` and `:24` alike under the one node found here."""
 
-    def __init__(self, node: NodeProgram | None, program: str, *, pdeathsig: str | None) -> None:
+    def __init__(self, node: NodeProgram | None, program: str) -> None:
         self._node = node
         self._program = program
-        self._pdeathsig = pdeathsig
 
     @classmethod
     def discover(cls, program: str | None) -> NodeLauncher:
         wanted = program or "node"
-        # Node cannot ask the kernel to kill it when the emulator dies; setpriv can, before exec.
-        return cls(probe_node(wanted), wanted, pdeathsig=shutil.which("setpriv"))
+        return cls(probe_node(wanted), wanted)
 
     @property
     def node(self) -> NodeProgram | None:
@@ -68,8 +57,7 @@ class NodeLauncher:
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         if self._node is None:
             raise RuntimeError(self.problem(action.exec.kind))
-        guard = (self._pdeathsig, "--pdeathsig", "KILL", "--") if self._pdeathsig else ()
-        argv = (*guard, self._node.path, str(shim_path("node_launcher.js")))
+        argv = (*death_guard(), self._node.path, str(shim_path("node_launcher.js")))
         return LaunchSpec(argv, function_directory(action), env)
 
     async def warm_up(self, actions: Sequence[Action]) -> None:

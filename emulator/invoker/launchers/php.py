@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from emulator.entities import Action
-from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.launchers import death_guard, function_directory, probe, shim_path
 from emulator.invoker.process import LaunchSpec
 
 # The shim's oldest supported PHP, as DigitalOcean's oldest kind is php:8.0.
@@ -44,19 +43,10 @@ class PhpProgram:
 
 def probe_php(program: str) -> PhpProgram | None:
     """The php behind `program` if it really runs, with its version."""
-    try:
-        done = subprocess.run(
-            [program, "-r", "echo PHP_VERSION, ' ', PHP_BINARY;"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    version, _, executable = done.stdout.strip().partition(" ")
+    output = probe([program, "-r", "echo PHP_VERSION, ' ', PHP_BINARY;"])
+    version, _, executable = (output or "").strip().partition(" ")
     release = re.match(r"(\d+)\.(\d+)", version)
-    if done.returncode != 0 or release is None:
+    if release is None:
         return None
     # PHP_BINARY is empty when php cannot tell where it runs from; keep what we ran then.
     major, minor = release.groups()
@@ -66,17 +56,15 @@ def probe_php(program: str) -> PhpProgram | None:
 class PhpLauncher:
     """Runs `php:8.0` to `php:8.5` alike under the one php found here."""
 
-    def __init__(self, php: PhpProgram | None, program: str, *, pdeathsig: str | None) -> None:
+    def __init__(self, php: PhpProgram | None, program: str) -> None:
         self._php = php
         self._program = program
-        self._pdeathsig = pdeathsig
 
     @classmethod
     def discover(cls, program: str | None) -> PhpLauncher:
         wanted = program or "php"
         found = shutil.which(wanted)
-        # PHP cannot ask the kernel to kill it when the emulator dies; setpriv can, before exec.
-        return cls(probe_php(found or wanted), wanted, pdeathsig=shutil.which("setpriv"))
+        return cls(probe_php(found or wanted), wanted)
 
     @property
     def php(self) -> PhpProgram | None:
@@ -85,9 +73,8 @@ class PhpLauncher:
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         if self._php is None:
             raise RuntimeError(self.problem(action.exec.kind))
-        guard = (self._pdeathsig, "--pdeathsig", "KILL", "--") if self._pdeathsig else ()
         ini = [f"-d{name}={value}" for name, value in INI_SETTINGS.items()]
-        argv = (*guard, self._php.path, *ini, str(shim_path("php_launcher.php")))
+        argv = (*death_guard(), self._php.path, *ini, str(shim_path("php_launcher.php")))
         return LaunchSpec(argv, function_directory(action), env)
 
     async def warm_up(self, actions: Sequence[Action]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.entities import Action
-from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.launchers import function_directory, probe, shim_path
 from emulator.invoker.process import LaunchSpec
 from emulator.runtimes import KINDS
 
@@ -28,22 +27,15 @@ def probe_python(candidate: str) -> Interpreter | None:
 
     The real executable is kept, not a shim, which would rewrite PATH and add start-up time.
     """
-    try:
-        done = subprocess.run(
-            [
-                candidate,
-                "-c",
-                "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    lines = done.stdout.split()
-    if done.returncode != 0 or len(lines) != 2:
+    output = probe(
+        [
+            candidate,
+            "-c",
+            "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)",
+        ]
+    )
+    lines = (output or "").split()
+    if len(lines) != 2:
         return None
     version, executable = lines
     return Interpreter(executable, version)
