@@ -544,3 +544,18 @@ async def test_a_virtualenv_is_activated_through_its_activate_this(invoker, func
     )
     activation = await run(invoker, "pkg/venv")
     assert activation.response.result == {"from": "virtualenv"}
+
+
+async def test_a_virtualenv_made_for_another_python_version_still_provides_its_packages(
+    invoker, functions
+):
+    functions.add(
+        "venv39",
+        "import vendored\ndef main():\n    return {'from': vendored.WHERE}\n",
+        files={
+            "virtualenv/bin/activate_this.py": "",
+            "virtualenv/lib/python3.9/site-packages/vendored.py": "WHERE = 'python3.9 folder'\n",
+        },
+    )
+    activation = await run(invoker, "pkg/venv39")
+    assert activation.response.result == {"from": "python3.9 folder"}

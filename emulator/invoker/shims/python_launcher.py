@@ -64,6 +64,14 @@ def _activate_virtualenv(directory):
         raise _SetupFailure("Invalid virtualenv. Zip file does not include 'activate_this.py'.")
     with open(activate) as script:
         exec(compile(script.read(), activate, "exec"), {"__file__": activate})
+    # Projects written for another minor version install into lib/python3.X/site-packages
+    # for their X: that folder is found whatever X is, as the platform's runtime for that
+    # kind would find it.
+    import glob
+    import site
+
+    for packages in sorted(glob.glob(os.path.join(venv, "lib", "python3*", "site-packages"))):
+        site.addsitedir(packages)
 
 
 def _load(init):
