@@ -5,6 +5,7 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 SERVE_ARGS ?=
 BENCH_ARGS ?=
+RUNTIMES_ARGS ?=
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +21,7 @@ help:
 	@echo "make check      the same as make test"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make typecheck  mypy"
-	@echo "make bench      warm-invoke benchmark (BENCH_ARGS=...)"
+	@echo "make bench      benchmarks: warm invokes, and cold/warm per runtime (BENCH_ARGS=..., RUNTIMES_ARGS=...)"
 	@echo "make clean      remove .venv and caches"
 	@echo "PYTHON=$(PYTHON) builds the venv."
 
@@ -63,8 +64,9 @@ test: lint typecheck pytest
 
 check: lint typecheck test
 
-bench: $(STAMP)
+bench: $(STAMP) toolchains
 	$(BIN)/python bench/warm_invoke.py $(BENCH_ARGS)
+	$(BIN)/python bench/runtimes.py $(RUNTIMES_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info
