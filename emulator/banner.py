@@ -15,7 +15,7 @@ def banner(services: Services) -> str:
     key = settings.credentials.text
     actions = sorted(services.registry.actions(), key=lambda a: a.path)
     lines = [
-        f"functions-emulator {__version__} serving {services.project.config_file.resolve()}",
+        f"functions-emulator {__version__} serving {services.project.location}",
         f"  API host   {host}",
         f"  Namespace  {settings.namespace}",
         f"  Auth key   {key}",
@@ -38,8 +38,8 @@ def banner(services: Services) -> str:
     for action in actions:
         url = f"{host}/api/v1/namespaces/{settings.namespace}/actions/{action.path}"
         lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} POST {url}")
-    for warning in services.project.warnings:
-        lines.append(f"  warning: {warning}")
+    # The deployer's own warnings begin with "Warning: "; the rest say what they are.
+    lines += [f"  {warning}" for warning in services.project.warnings]
     lines += _cannot_run(services)
     if actions:
         # A greeting is the friendliest first call, when the project has one.
@@ -62,15 +62,20 @@ def banner(services: Services) -> str:
 
 
 def _cannot_run(services: Services) -> list[str]:
-    """Each reason some functions cannot run here (a failed build, a missing toolchain),
-    said once, with the functions it affects."""
+    """Why some functions cannot run here: each missing toolchain once, with the functions it
+    affects; then each function whose build failed, with a one-line hint."""
     affected: dict[str, list[str]] = {}
-    for action in services.registry.actions():
+    broken: list[str] = []
+    for action in sorted(services.registry.actions(), key=lambda a: a.path):
+        hint = services.registry.build_hint(action.path)
+        if hint is not None:
+            broken.append(f"  {action.path}: {hint}")
+            continue
         problem = services.invoker.problem(action)
         if problem:
             affected.setdefault(problem, []).append(action.path)
-    lines = ["", "Cannot run here"] if affected else []
+    lines = ["", "Cannot run here"] if affected or broken else []
     for problem, paths in affected.items():
         lines += [f"  {line}" for line in problem.splitlines()]
-        lines.append(f"    affects: {', '.join(sorted(paths))}")
-    return lines
+        lines.append(f"    affects: {', '.join(paths)}")
+    return lines + broken

@@ -16,6 +16,7 @@ from emulator.app import create_app, read_project
 from emulator.banner import banner
 from emulator.clock import SystemClock
 from emulator.errors import ProjectError
+from emulator.project.toplevel import config_file_in
 from emulator.services import SERVICES
 from emulator.settings import (
     DEFAULT_AUTH,
@@ -42,11 +43,19 @@ def _credentials(ctx: click.Context, param: click.Parameter, value: str) -> Cred
 
 
 def project_file(path: Path) -> Path:
-    """PROJECT may name the directory or the file."""
-    candidate = path / "project.yml" if path.is_dir() else path
-    if not candidate.exists():
-        raise click.ClickException(f"No project.yml found at {candidate}")
-    return candidate
+    """PROJECT may name the file, or a folder that is a project as the deployer sees one: with
+    project.yml, projectConfig.yml or just `packages/` (then its project.yml need not exist)."""
+    if not path.is_dir():
+        if not path.exists():
+            raise click.ClickException(f"No project.yml found at {path}")
+        return path
+    found = config_file_in(path)
+    if found is None:
+        raise click.ClickException(
+            f"Not a DigitalOcean Functions project: {path} has no project.yml, "
+            "projectConfig.yml or packages/ folder"
+        )
+    return found
 
 
 @click.group()
@@ -131,7 +140,7 @@ def serve(
     php: str | None,
     verbose: bool,
 ) -> None:
-    """Serve PROJECT (a directory holding project.yml, or the file) on the OpenWhisk API."""
+    """Serve PROJECT (a project folder, or its project.yml) on the OpenWhisk API."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -6,6 +6,7 @@ OpenWhisk's `{"error": ..., "code": ...}` body.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import ClassVar
 
 
@@ -146,4 +147,6 @@ class ProjectError(Exception):
             if part
         )
         suffix = f" ({where})" if where else ""
-        return f"Invalid project configuration file (project.yml): {self.problem}{suffix}"
+        # The deployer names the file it read: project.yml, or the legacy projectConfig.yml.
+        name = PurePath(self.file).name if self.file else "project.yml"
+        return f"Invalid project configuration file ({name}): {self.problem}{suffix}"

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from emulator.entities import Action, Package
 from emulator.errors import NotFound, WrongCollection
+from emulator.project.build_failures import BuildFailure
 
 
 class Registry:
@@ -13,7 +14,7 @@ class Registry:
         self.namespace = namespace
         self._actions: dict[str, Action] = {}
         self._packages: dict[str, Package] = {}
-        self._build_failures: dict[str, str] = {}
+        self._build_failures: dict[str, BuildFailure] = {}
 
     def replace(
         self,
@@ -28,10 +29,18 @@ class Registry:
         """
         self._packages = {p.name: p for p in packages}
         self._actions = {a.path: a for a in actions}
-        self._build_failures = dict(build_failures or {})
+        failures = build_failures or {}
+        self._build_failures = {path: BuildFailure.of(text) for path, text in failures.items()}
 
     def build_failure(self, path: str) -> str | None:
-        return self._build_failures.get(path)
+        """The message a call of the function answers when its build failed."""
+        failure = self._build_failures.get(path)
+        return failure.message if failure else None
+
+    def build_hint(self, path: str) -> str | None:
+        """One line on why the function's build failed and what to do about it."""
+        failure = self._build_failures.get(path)
+        return failure.hint if failure else None
 
     def action(self, path: str) -> Action:
         """The function named `name` or `pkg/name`."""

@@ -68,6 +68,8 @@ DEFAULT_CREDENTIALS = Credentials.parse(DEFAULT_AUTH)
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    # project.yml or projectConfig.yml; in a folder with only `packages/`, the project.yml it
+    # does not have (the deployer needs none).
     project_file: Path
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
@@ -84,7 +86,8 @@ class Settings:
 
     @property
     def project_root(self) -> Path:
-        """The directory of the resolved project.yml (a symlink's target's directory)."""
+        """The project folder: the directory of the resolved project.yml (a symlink's target's
+        directory), which holds it or, in a project without one, would."""
         return self.project_file.resolve().parent
 
     @property

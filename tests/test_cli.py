@@ -120,7 +120,7 @@ def test_an_invalid_project_exits_with_the_file_key_and_problem(tmp_path):
 
 
 def test_a_missing_project_is_named(tmp_path):
-    done = run_cli("serve", str(tmp_path))
+    done = run_cli("serve", str(tmp_path / "project.yml"))
     assert done.returncode == 1
     assert done.stderr.strip() == f"Error: No project.yml found at {tmp_path / 'project.yml'}"
 

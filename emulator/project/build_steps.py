@@ -15,10 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from emulator.project.build_failures import BuildFailure, is_cause
+
 logger = logging.getLogger(__name__)
 
 SHELL = "/bin/bash"
-TAIL_LINES = 20  # how much of a failed build's output its message quotes
+# A failed build's message quotes the first and the last lines of its output, and between
+# them the lines that name a cause (build_failures.is_cause): the first lines usually say
+# what broke, the last what gave up.
+HEAD_LINES = 10
+TAIL_LINES = 10
+CAUSE_LINES = 5
 _LINE_LIMIT = 1024 * 1024  # longest output line read whole
 
 
@@ -43,8 +50,8 @@ async def run_step(
     step: str, directory: Path, *, label: str, environ: Mapping[str, str]
 ) -> str | None:
     """Run `step` in `directory`: None when it succeeds, else the deployer's message for the
-    failure, quoting the last lines of the output. Each output line is logged at INFO,
-    prefixed with `label`."""
+    failure, quoting the output (see `OutputExcerpt`). Each output line is logged at INFO,
+    prefixed with `label`; a failure at WARNING, with its one-line hint."""
     command = command_for(step, directory)
     logger.info("%s: started running %s in %s", label, command.line, directory)
     try:
@@ -62,16 +69,14 @@ async def run_step(
         )
     except OSError as error:
         return f"'{command.tag}' could not be started: {error}"
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    excerpt = OutputExcerpt()
     try:
-        lines = 0
         assert process.stdout is not None
         async for raw in process.stdout:
             line = raw.decode("utf-8", errors="replace").rstrip()
             if not line:
                 continue
-            tail.append(line)
-            lines += 1
+            excerpt.add(line)
             logger.info("%s: %s", label, line)
         code = await process.wait()
     except BaseException:
@@ -83,19 +88,58 @@ async def run_step(
     if code == 0:
         logger.info("%s: finished running %s", label, command.line)
         return None
-    message = failure_message(command.tag, code, directory, list(tail), truncated=lines > len(tail))
-    logger.warning("%s: %s", label, message)
+    message = failure_message(command.tag, code, directory, excerpt)
+    logger.warning("%s: build failed: %s", label, BuildFailure.of(message).hint)
     return message
 
 
-def failure_message(
-    tag: str, code: int, directory: Path, tail: list[str], *, truncated: bool = False
-) -> str:
-    """`'./build.sh' exited with code 2`, then the output, as the deployer reports it."""
+class OutputExcerpt:
+    """What a failure message quotes of a build's output, gathered as the lines come: the
+    first lines, the lines naming a cause, the last lines."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._head: list[str] = []
+        self._causes: list[tuple[int, str]] = []
+        self._tail: deque[tuple[int, str]] = deque(maxlen=TAIL_LINES)
+
+    def add(self, line: str) -> None:
+        if len(self._head) < HEAD_LINES:
+            self._head.append(line)
+        else:
+            # A cause pushed out of the tail must not be lost: it is kept on its own.
+            if len(self._tail) == TAIL_LINES:
+                index, leaving = self._tail[0]
+                if len(self._causes) < CAUSE_LINES and is_cause(leaving):
+                    self._causes.append((index, leaving))
+            self._tail.append((self.total, line))
+        self.total += 1
+
+    def lines(self) -> list[str]:
+        """The quoted lines in their order, with a marker where lines were left out."""
+        chosen = [*enumerate(self._head), *self._causes, *self._tail]
+        quoted: list[str] = []
+        expected = 0
+        for index, line in chosen:
+            if index > expected:
+                quoted.append(f"[… {index - expected} more lines …]")
+            quoted.append(line)
+            expected = index + 1
+        return quoted
+
+    @property
+    def complete(self) -> bool:
+        return self.total <= HEAD_LINES + TAIL_LINES
+
+
+def failure_message(tag: str, code: int, directory: Path, excerpt: OutputExcerpt) -> str:
+    """`'./build.sh' exited with code 2`, then the output, as the deployer reports it (only
+    its first lines, its causes and its last lines when it is long)."""
     lines = [f"'{tag}' exited with code {code}"]
-    if tail:
-        which = f" (last {len(tail)} lines)" if truncated else ""
-        lines += [f"Output of failed build in {directory}{which}:", *tail]
+    if excerpt.total:
+        quoted = excerpt.lines()
+        which = "" if excerpt.complete else f" ({excerpt.total} lines, some left out)"
+        lines += [f"Output of failed build in {directory}{which}:", *quoted]
     return "\n".join(lines)
 
 

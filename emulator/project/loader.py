@@ -19,15 +19,16 @@ from emulator.project.merge import merge
 from emulator.project.parsing import parse_config
 from emulator.project.staging import Step
 from emulator.project.templating import substitute
+from emulator.project.toplevel import ENV_FILE, TopLevel, read_top_level
 from emulator.project.validation import validate_config
-
-ENV_FILE = ".env"
 
 
 @dataclass(frozen=True, slots=True)
 class Project:
     root: Path  # directory of the resolved project.yml
-    config_file: Path  # the project.yml path
+    # The configuration read: project.yml, or projectConfig.yml in a folder without one; when
+    # there is neither, the project.yml that does not exist.
+    config_file: Path
     packages: tuple[Package, ...]  # real packages only (never 'default'), as the deployer PUTs them
     actions: tuple[Action, ...]  # every function, as the platform stores it after a deploy
     triggers: tuple[Trigger, ...]  # parsed and checked scheduled triggers
@@ -41,6 +42,11 @@ class Project:
     build_failures: Mapping[str, str] = field(default_factory=dict)
     built: bool = False
 
+    @property
+    def location(self) -> Path:
+        """What is served: the resolved configuration file, or the folder that has none."""
+        return self.config_file.resolve() if self.config_file.is_file() else self.root
+
 
 def load_project(
     config_file: Path,
@@ -52,18 +58,23 @@ def load_project(
 ) -> Project:
     """The project as a deploy reads it, not yet built nor staged (see `build_project`).
 
+    `config_file` need not exist: like the deployer, a folder without project.yml is read
+    from its legacy projectConfig.yml, or else from its directories alone.
     Raise ProjectError (emulator.errors) for anything the deployer refuses; never half-load.
     """
+    top = read_top_level(config_file, env_file=env_file)
     try:
-        return _load(config_file, namespace, environ, env_file, now_ms)
+        return _load(top, config_file, namespace, environ, env_file, now_ms)
     except ProjectError as err:
         if err.file is not None:
             raise
-        named = ProjectError(err.problem, file=str(config_file), key_path=err.key_path)
+        named_file = str(top.config_file or config_file)
+        named = ProjectError(err.problem, file=named_file, key_path=err.key_path)
         raise named.with_traceback(err.__traceback__) from err.__cause__
 
 
 def _load(
+    top: TopLevel,
     config_file: Path,
     namespace: str,
     environ: Mapping[str, str],
@@ -74,18 +85,18 @@ def _load(
     root = config_file.resolve().parent
     if env_file is not None and not env_file.exists():
         raise ProjectError(f"The specified environment file '{env_file}' does not exist")
-    warnings: tuple[str, ...] = ()
+    warnings = top.warnings
     config: dict[str, Any] = {}
-    # Like the deployer, a project without project.yml is read from its directories alone.
-    if config_file.exists():
+    # Like the deployer, a project without a configuration is read from its directories alone.
+    if top.config_file is not None:
         substituted = substitute(
-            config_file.read_text(encoding="utf-8", errors="replace"),
+            top.config_file.read_text(encoding="utf-8", errors="replace"),
             root=root,
             environ=environ,
             properties=read_properties(env_file or root / ENV_FILE),
         )
-        warnings = substituted.warnings
-        config = parse_config(substituted.text, config_file)
+        warnings += substituted.warnings
+        config = parse_config(substituted.text, top.config_file)
         validate_config(config)
         if substituted.unresolved:
             names = ", ".join(f"'{name}'" for name in substituted.unresolved)
@@ -104,7 +115,7 @@ def _load(
     )
     return Project(
         root=root,
-        config_file=config_file,
+        config_file=top.config_file or config_file,
         packages=deployed.packages,
         actions=deployed.actions,
         triggers=deployed.triggers,

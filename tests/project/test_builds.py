@@ -71,14 +71,31 @@ def test_a_failed_build_breaks_only_its_function_and_quotes_the_deployer(load, t
     }
 
 
-def test_a_failure_quotes_only_the_last_lines_of_a_long_output(load):
+def test_a_failure_quotes_the_first_and_last_lines_of_a_long_output(load):
     project = load(
         {"packages/p/fn/__main__.py": PY, "packages/p/fn/build.sh": "seq 1 50\nexit 1\n"}
     )
     lines = project.build_failures["p/fn"].splitlines()
     assert lines[0] == "'./build.sh' exited with code 1"
-    assert lines[1].endswith("packages/p/fn (last 20 lines):")
-    assert lines[2:] == [str(n) for n in range(31, 51)]
+    assert lines[1].endswith("packages/p/fn (50 lines, some left out):")
+    assert lines[2:] == [
+        *(str(n) for n in range(1, 11)),
+        "[… 30 more lines …]",
+        *(str(n) for n in range(41, 51)),
+    ]
+
+
+def test_a_long_output_keeps_the_line_that_names_the_cause(load):
+    script = "seq 1 30\nnot-installed-tool --flag\nseq 31 60\nexit 1\n"
+    project = load({"packages/p/fn/__main__.py": PY, "packages/p/fn/build.sh": script})
+    lines = project.build_failures["p/fn"].splitlines()
+    assert lines[12:17] == [
+        "[… 20 more lines …]",
+        "./build.sh: line 2: not-installed-tool: command not found",
+        "[… 20 more lines …]",
+        "51",
+        "52",
+    ]
 
 
 def test_a_build_sh_without_its_execute_bit_fails_as_on_the_platform(make_project, tmp_path):

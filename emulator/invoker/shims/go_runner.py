@@ -33,6 +33,11 @@ import time
 BUILD_FORMAT = "1"
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go_launcher.go.txt")
 NO_BINARY = "The function failed to generate or locate a binary. See logs for details."
+OFFLINE_HINT = (
+    "Hint: the emulator builds Go functions offline (GOPROXY=off), so modules cannot be "
+    "downloaded: vendor them into the function with `go mod vendor`, or use the standard "
+    "library only."
+)
 # A single file that is a whole program of its own gets no launcher (do-go bin/compile).
 OWN_MAIN = re.compile(r"package\s+main\W.*func\s+main\s*\(\s*\)", re.DOTALL)
 # Build folders a killed build left behind are removed after this long.
@@ -122,11 +127,16 @@ def build(go, cache, gocache, source, launcher, language, target):
             cwd=folder,
             env=build_environment(cache, gocache),
             stdin=subprocess.DEVNULL,
-            stdout=sys.stderr.fileno(),
-            stderr=sys.stderr.fileno(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             check=False,
         )
+        compiler_output = done.stdout.decode("utf-8", "replace")
+        sys.stderr.write(compiler_output)
         if done.returncode != 0:
+            if "GOPROXY=off" in compiler_output:
+                sys.stderr.write(OFFLINE_HINT + "\n")
+            sys.stderr.flush()
             return False
         os.replace(output, target)
         return True

@@ -1,0 +1,7 @@
+<?php
+
+function main(array $args): array
+{
+    $name = $args['name'] ?? 'shopper';
+    return ['body' => "Welcome to the shop, {$name}!"];
+}

@@ -1,0 +1,5 @@
+#!/bin/bash
+
+set -e
+
+composer install --no-dev --optimize-autoloader
