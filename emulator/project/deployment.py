@@ -107,6 +107,14 @@ class _Deployment:
             self.warnings.append(f"Function '{path}' runs a docker image; skipped")
             return
         code = self._code(spec, path)
+        if not (config.get("runtime") or code.runtime):
+            # The deployer fails this one action and deploys the rest (a `__pycache__` folder
+            # left in a package by a local test run is the usual case).
+            self.warnings.append(
+                f"Error: While deploying action '{path}': Action '{path}' not deployed: "
+                "runtime type could not be determined"
+            )
+            return
         self.actions.append(self._action(spec, code, path, package_web))
         self.staging += code.staging
         for index, trigger in enumerate(triggers_from(config.get("triggers") or [], path)):
@@ -135,10 +143,7 @@ class _Deployment:
 
     def _action(self, spec: FunctionSpec, code: Code, path: str, package_web: Any) -> Action:
         config = spec.config
-        runtime = config.get("runtime") or code.runtime
-        if not runtime:
-            message = f"Action '{path}' not deployed: runtime type could not be determined"
-            raise ProjectError(message, key_path=spec.key_path)
+        runtime: str = config.get("runtime") or code.runtime or ""  # checked by the caller
         kind = resolve_kind(runtime).name
         return Action(
             namespace=self.namespace,

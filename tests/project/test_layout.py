@@ -73,10 +73,19 @@ def test_system_excluded_and_hidden_files_are_not_functions(load):
     assert set(actions_by_path(project)) == {"p/f"}
 
 
-def test_a_file_with_an_unknown_extension_needs_a_runtime(refused):
-    error = refused({"packages/p/script.sh": "echo hi\n"})
-    assert error.problem == "Action 'p/script' not deployed: runtime type could not be determined"
-    assert error.key_path is None
+def test_a_file_with_an_unknown_extension_is_not_deployed_and_the_rest_is(load):
+    project = load({"packages/p/script.sh": "echo hi\n", "packages/p/f.py": PY})
+    assert set(actions_by_path(project)) == {"p/f"}
+    assert project.warnings == (
+        "Error: While deploying action 'p/script': Action 'p/script' not deployed: "
+        "runtime type could not be determined",
+    )
+
+
+def test_a_pycache_folder_left_by_a_test_run_does_not_stop_the_project(load):
+    project = load({"packages/p/f.py": PY, "packages/p/__pycache__/f.cpython-311.pyc": "x"})
+    assert set(actions_by_path(project)) == {"p/f"}
+    assert "'p/__pycache__' not deployed" in project.warnings[0]
 
 
 def test_the_runtime_set_in_project_yml_makes_any_file_a_function(load):
@@ -85,10 +94,11 @@ def test_the_runtime_set_in_project_yml_makes_any_file_a_function(load):
     assert actions_by_path(project)["p/script"].exec.kind == "python:3.12"
 
 
-def test_a_missing_runtime_in_a_configured_function_names_its_key_path(refused):
+def test_a_configured_function_without_a_runtime_is_not_deployed(load):
     yml = "packages: [{name: p, functions: [{name: script, main: run}]}]"
-    error = refused({"project.yml": yml, "packages/p/script.txt": "x"})
-    assert error.key_path == "packages[0].functions[0]"
+    project = load({"project.yml": yml, "packages/p/script.txt": "x"})
+    assert actions_by_path(project) == {}
+    assert "'p/script' not deployed: runtime type could not be determined" in project.warnings[0]
 
 
 def test_the_same_name_as_file_and_directory_is_refused(refused):
