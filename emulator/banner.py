@@ -5,8 +5,11 @@ from __future__ import annotations
 import shlex
 
 from emulator import __version__
+from emulator.entities import Action
 from emulator.runtimes import KINDS
 from emulator.services import Services
+from emulator.web.access import SECRET_HEADER, raw_http
+from emulator.web.address import is_web_function, web_url
 
 
 def banner(services: Services) -> str:
@@ -38,6 +41,10 @@ def banner(services: Services) -> str:
     for action in actions:
         url = f"{host}/api/v1/namespaces/{settings.namespace}/actions/{action.path}"
         lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} POST {url}")
+        if is_web_function(action):
+            lines.append(
+                f"  {'':<{width}}  {'':<12} WEB  {web_url(host, action)}{_web_note(action)}"
+            )
     # The deployer's own warnings begin with "Warning: "; the rest say what they are.
     lines += [f"  {warning}" for warning in services.project.warnings]
     lines += _cannot_run(services)
@@ -59,6 +66,17 @@ def banner(services: Services) -> str:
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
+
+
+def _web_note(action: Action) -> str:
+    """What a caller of the web URL should know: raw events, or the secret header."""
+    notes = ["raw"] if raw_http(action) else []
+    secured = action.annotations.get("require-whisk-auth")
+    if secured is True:
+        notes.append("needs the auth key")
+    elif secured not in (None, False):
+        notes.append(f"needs {SECRET_HEADER}")
+    return f"  ({', '.join(notes)})" if notes else ""
 
 
 def _cannot_run(services: Services) -> list[str]:

@@ -128,6 +128,53 @@ class ServiceUnavailable(EmulatorError):
     )
 
 
+# Web functions (`/api/v1/web/...`): the controller's own answers, rendered pretty-printed.
+
+
+class ResponseNotReady(EmulatorError):
+    """A web call still running after the blocking wait: the platform answers 202 with this."""
+
+    status = 202
+    default_message = "Response not yet ready."
+
+
+class IncompleteWebPath(NotFound):
+    default_message = (
+        "Incomplete web function path. The path must contain /$namespace/$package/$function, "
+        "$package can be 'default'."
+    )
+
+
+class WebAuthenticationFailed(EmulatorError):
+    """A `webSecure` function called without its secret (no WWW-Authenticate challenge)."""
+
+    status = 401
+    default_message = "Authentication is possible but has failed or not yet been provided."
+
+
+class WebRequestFailed(BadRequest):
+    """The function failed (developer or internal error): its details stay in the record."""
+
+    default_message = "There was an error processing your request."
+
+
+class InvalidWebResponse(BadRequest):
+    def __init__(self, media_type: str) -> None:
+        super().__init__(f"Response is not valid '{media_type}'.")
+
+
+class UnknownResponseContentType(BadRequest):
+    default_message = "Response did not specify a known content-type."
+
+
+class ResponseContentTypeMismatch(BadRequest):
+    default_message = "Response type in header did not match generated content type."
+
+
+class ResponsePropertyMissing(NotFound):
+    default_message = "Response does not include requested property."
+
+
 class ProjectError(Exception):
     """An invalid project: names the file, the key path and the deployer's message."""
 

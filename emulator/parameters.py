@@ -16,11 +16,20 @@ class Binding:
     environment: dict[str, str]  # init parameters: project.yml `environment`
 
 
-def bind(action: Action, package: Package | None, request: Mapping[str, JSON]) -> Binding:
-    """Merge bound parameters under the request's; refuse overriding a `final` function's."""
+def bind(
+    action: Action,
+    package: Package | None,
+    request: Mapping[str, JSON],
+    *,
+    check_final: bool = True,
+) -> Binding:
+    """Merge bound parameters under the request's; refuse overriding a `final` function's.
+
+    `check_final=False` skips the refusal: a raw web function's request carries only the
+    platform's `__ow_*` fields, which the platform lets through whatever is bound."""
     bound = [*(package.parameters if package else ()), *action.parameters]
     event = {p.key: p.value for p in bound if not p.init}
-    if action.is_final and any(key in event for key in request):
+    if check_final and action.is_final and any(key in event for key in request):
         raise ForbiddenParameters()
     event.update(request)
     environment = {p.key: environment_value(p) for p in bound if p.init}

@@ -43,16 +43,18 @@ def launchers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Launcher]:
 def make_client(aiohttp_client: Any, tmp_path: Path, launchers: dict[str, Launcher]) -> MakeClient:
     """Start the emulator on `project` (a fixture name or a path) with a fresh database."""
 
-    async def make(project: str | Path = "api", **settings: Any) -> TestClient[Any, Any]:
+    async def make(
+        project: str | Path = "api", *, authorized: bool = True, **settings: Any
+    ) -> TestClient[Any, Any]:
+        """`authorized=False`: the client sends no key unless a request adds one."""
         folder = FIXTURE_PROJECTS / project if isinstance(project, str) else project
         settings.setdefault("db_path", tmp_path / "activations.db")
         app = create_app(
             Settings(project_file=folder / "project.yml", **settings),
             launchers=lambda _: launchers,
         )
-        client: TestClient[Any, Any] = await aiohttp_client(
-            app, headers={"Authorization": AUTH_HEADER}
-        )
+        headers = {"Authorization": AUTH_HEADER} if authorized else {}
+        client: TestClient[Any, Any] = await aiohttp_client(app, headers=headers)
         return client
 
     return make

@@ -51,6 +51,8 @@ def test_the_banner_says_where_the_api_is_and_how_to_call_it(serve):
     assert f"curl -u {DEFAULT_AUTH} -X POST '{server.url}/api/v1/namespaces/_/actions/" in output
     assert f"doctl serverless connect --apihost {server.url} --auth {DEFAULT_AUTH}" in output
     assert "python:3.11: " in output
+    assert f"WEB  {server.url}/api/v1/web/{NAMESPACE}/sample/page\n" in output
+    assert f"WEB  {server.url}/api/v1/web/{NAMESPACE}/sample/webhook  (raw)" in output
 
 
 def test_serve_with_no_argument_serves_the_project_in_the_current_directory(tmp_path):

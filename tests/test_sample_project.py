@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 
 from tests.conftest import NAMESPACE, SAMPLE_PROJECT
@@ -64,3 +67,35 @@ async def test_the_directory_function_reads_environment_from_the_env_file(sample
     assert status == 200
     assert result["body"] == "Hello, Ada!"
     assert result["calls"] == 1
+
+
+WEB = f"/api/v1/web/{NAMESPACE}/sample"
+
+
+async def test_the_page_is_html_with_a_form_that_posts_to_the_message_function(sample):
+    response = await sample.get(f"{WEB}/page")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    page = await response.text()
+    assert '<form id="hello">' in page and 'fetch("message"' in page
+    answer = await sample.post(f"{WEB}/message", json={"name": "Ada"})
+    assert (answer.status, await answer.json()) == (200, {"greeting": "Hello Ada!"})
+
+
+@pytest.mark.parametrize(("secret", "status"), [("change-me", 204), ("wrong", 401)])
+async def test_the_webhook_checks_the_signature_of_its_raw_body(sample, secret, status):
+    body = b'{"event": "ping"}'
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    response = await sample.post(
+        f"{WEB}/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", "X-Signature": signature},
+    )
+    assert response.status == status
+
+
+async def test_the_secured_function_needs_its_secret(sample):
+    refused = await sample.get(f"{WEB}/secret")
+    assert refused.status == 401
+    allowed = await sample.get(f"{WEB}/secret", headers={"X-Require-Whisk-Auth": "let-me-in"})
+    assert (allowed.status, await allowed.text()) == (200, "you are in")

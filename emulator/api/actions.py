@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from emulator.api import queries
@@ -11,9 +9,7 @@ from emulator.api.bodies import json_object
 from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
 from emulator.codebundle import code_of
-from emulator.entities import Activation, StatusCode
-from emulator.errors import ServiceUnavailable
-from emulator.invoker.invoker import Invocation
+from emulator.entities import StatusCode
 from emulator.serialize import action_summary_json, action_to_json, activation_to_json
 from emulator.services import SERVICES
 
@@ -55,7 +51,7 @@ async def invoke(request: web.Request) -> web.Response:
         request.match_info["name"], params, request_id=request_id(request)
     )
     headers = {ACTIVATION_ID_HEADER: invocation.activation_id}
-    activation = await _wait(invocation, wait) if blocking else None
+    activation = await invocation.wait(wait) if blocking else None
     if activation is None:
         # Non-blocking, or blocking past the wait: the function runs on, recorded later.
         return json_response(
@@ -69,14 +65,3 @@ async def invoke(request: web.Request) -> web.Response:
         else activation_to_json(activation, with_logs=False)
     )
     return json_response(body, status=status, headers=headers)
-
-
-async def _wait(invocation: Invocation, seconds: float) -> Activation | None:
-    try:
-        return await asyncio.wait_for(asyncio.shield(invocation.done), seconds)
-    except TimeoutError:
-        return None
-    except asyncio.CancelledError:
-        if invocation.done.cancelled():
-            raise ServiceUnavailable() from None
-        raise

@@ -1,4 +1,4 @@
-"""Request bodies: JSON objects within the platform's size limit."""
+"""Request bodies within the platform's size limit, and JSON objects."""
 
 from __future__ import annotations
 
@@ -10,13 +10,19 @@ from emulator.entities import JSON, MAX_PAYLOAD_BYTES
 from emulator.errors import MalformedContent, PayloadTooLarge, UnsupportedMediaType
 
 
-async def json_object(request: web.Request) -> dict[str, JSON]:
-    """The body as a JSON object; an empty body is `{}`."""
+async def limited_body(request: web.Request) -> bytes:
+    """The body, refused past the platform's payload limit."""
     if request.content_length is not None and request.content_length > MAX_PAYLOAD_BYTES:
         raise PayloadTooLarge("Request", request.content_length, MAX_PAYLOAD_BYTES)
     raw = await request.read()
     if len(raw) > MAX_PAYLOAD_BYTES:
         raise PayloadTooLarge("Request", len(raw), MAX_PAYLOAD_BYTES)
+    return raw
+
+
+async def json_object(request: web.Request) -> dict[str, JSON]:
+    """The body as a JSON object; an empty body is `{}`."""
+    raw = await limited_body(request)
     if not raw.strip():
         return {}
     content_type = request.content_type

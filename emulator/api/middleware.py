@@ -1,4 +1,7 @@
-"""Request ids, CORS, authentication, and the one place errors become responses."""
+"""Request ids, CORS, authentication, and the one place errors become responses.
+
+Web function routes (`/api/v1/web/...`) take no key, get no REST CORS headers (the handler
+names theirs) and have their errors pretty-printed, as the platform prints them."""
 
 from __future__ import annotations
 
@@ -19,10 +22,14 @@ from emulator.errors import (
 )
 from emulator.services import SERVICES
 from emulator.settings import Credentials
+from emulator.web.address import WEB_PREFIX
 
 logger = logging.getLogger(__name__)
 
 REQUEST_ID = web.RequestKey("request_id", str)
+# Headers a web handler wants on its answer, whatever it turns out to be (an error too): its
+# CORS headers, and the activation id once there is one. The function's own headers win.
+WEB_HEADERS = web.RequestKey("web_headers", dict)
 REST_CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": (
@@ -39,9 +46,17 @@ def request_id(request: web.Request) -> str:
     return request[REQUEST_ID]
 
 
-def error_response(error: EmulatorError, code: str) -> web.Response:
+def is_web(request: web.Request) -> bool:
+    """Whether the request is for a web function."""
+    return request.path == WEB_PREFIX or request.path.startswith(WEB_PREFIX + "/")
+
+
+def error_response(error: EmulatorError, code: str, *, pretty: bool = False) -> web.Response:
     return json_response(
-        {"error": error.message, "code": code}, status=error.status, headers=error.headers
+        {"error": error.message, "code": code},
+        status=error.status,
+        headers=error.headers,
+        pretty=pretty,
     )
 
 
@@ -51,29 +66,33 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     request[REQUEST_ID] = incoming or request.app[SERVICES].ids.transaction_id()
     response = await handler(request)
     response.headers["X-Request-ID"] = request_id(request)
-    if "Access-Control-Allow-Origin" not in response.headers:
+    if is_web(request):
+        for name, value in request.get(WEB_HEADERS, {}).items():
+            response.headers.setdefault(name, value)
+    elif "Access-Control-Allow-Origin" not in response.headers:
         response.headers.update(REST_CORS)
     return response
 
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    pretty = is_web(request)
     try:
         return await handler(request)
     except EmulatorError as error:
-        return error_response(error, request_id(request))
+        return error_response(error, request_id(request), pretty=pretty)
     except web.HTTPMethodNotAllowed as error:
         # HEAD and OPTIONS are answered everywhere; only a real method makes the route exist.
         allowed = sorted(set(error.allowed_methods) - {"HEAD", "OPTIONS"})
         failure = MethodNotAllowed(allowed) if allowed else RouteNotFound()
-        return error_response(failure, request_id(request))
+        return error_response(failure, request_id(request), pretty=pretty)
     except web.HTTPNotFound:
-        return error_response(RouteNotFound(), request_id(request))
+        return error_response(RouteNotFound(), request_id(request), pretty=pretty)
     except web.HTTPException:
         raise
     except Exception:
         logger.exception("internal error answering %s %s", request.method, request.path)
-        return error_response(InternalError(), request_id(request))
+        return error_response(InternalError(), request_id(request), pretty=pretty)
 
 
 @web.middleware
@@ -86,6 +105,16 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             entity = request.match_info.get("name")
             raise NotAuthorizedForResource(f"{namespace}/{entity}" if entity else namespace)
     return await handler(request)
+
+
+def is_authenticated(header: str | None, credentials: Credentials) -> bool:
+    """Whether the Authorization header carries the namespace's key (web routes take none,
+    but one that is sent names the caller)."""
+    try:
+        authenticate(header, credentials)
+    except Unauthorized:
+        return False
+    return True
 
 
 def authenticate(header: str | None, credentials: Credentials) -> None:

@@ -1,4 +1,4 @@
-"""JSON responses printed compactly, as the platform prints them."""
+"""JSON responses printed compactly, as the platform prints them (web errors indented)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,17 @@ def _compact(doc: JSON) -> str:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
 
+def _pretty(doc: JSON) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
 def json_response(
-    doc: JSON, *, status: int = 200, headers: Mapping[str, str] | None = None
+    doc: JSON,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    pretty: bool = False,
 ) -> web.Response:
-    return web.json_response(doc, status=status, headers=headers, dumps=_compact)
+    """`pretty`: indented, as the platform prints the errors of web functions."""
+    dumps = _pretty if pretty else _compact
+    return web.json_response(doc, status=status, headers=headers, dumps=dumps)

@@ -19,6 +19,7 @@ from emulator.entities import (
     PendingActivation,
     StatusCode,
 )
+from emulator.errors import ServiceUnavailable
 from emulator.invoker import messages
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.outcome import Verdict, judge_init, judge_run
@@ -52,6 +53,18 @@ class Invocation:
     # Resolves to the finished, stored activation; shield it before waiting with a timeout.
     done: asyncio.Task[Activation]
 
+    async def wait(self, seconds: float) -> Activation | None:
+        """The finished activation, or None when it is still running after `seconds` (it runs
+        on, and is recorded when it ends)."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.done), seconds)
+        except TimeoutError:
+            return None
+        except asyncio.CancelledError:
+            if self.done.cancelled():
+                raise ServiceUnavailable() from None
+            raise
+
 
 @dataclass(frozen=True, slots=True)
 class _Run:
@@ -62,6 +75,8 @@ class _Run:
     pending: PendingActivation
     request_id: str
     received: float  # monotonic seconds
+    # Annotations the caller adds to the record, after the platform's (the web marker).
+    extra_annotations: tuple[tuple[str, JSON], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +124,17 @@ class Invoker:
         *,
         request_id: str,
         cause: str | None = None,
+        check_final: bool = True,
+        annotations: Mapping[str, JSON] | None = None,
     ) -> Invocation:
-        """Start an activation of the function at `path`; its record is written when it ends."""
+        """Start an activation of the function at `path`; its record is written when it ends.
+
+        `check_final=False` lets the request redefine a `final` function's bound parameters;
+        `annotations` are added to the record's."""
         action = self._registry.action(path)
-        binding = bind(action, self._registry.package(action.package), params)
+        package = self._registry.package(action.package)
+        binding = bind(action, package, params, check_final=check_final)
+        extra = tuple((annotations or {}).items())
         pending = PendingActivation(
             activation_id=self._ids.activation_id(),
             namespace=self._identity.namespace,
@@ -121,13 +143,13 @@ class Invoker:
             version=action.version,
             subject=self._identity.subject,
             start=self._clock.now_ms(),
-            annotations=self._base_annotations(action),
+            annotations=self._base_annotations(action).merged(extra),
             cause=cause,
         )
         received = self._clock.monotonic()
         # The pending row makes a killed emulator's unfinished activations recoverable.
         await self._store.begin(pending)
-        run = _Run(action, binding, pending, request_id, received)
+        run = _Run(action, binding, pending, request_id, received, extra)
         task = asyncio.create_task(self._activate(run), name=f"activation {pending.activation_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -273,6 +295,7 @@ class Invoker:
         if timing.init_ms is not None:
             annotations.append(("initTime", timing.init_ms))
         annotations += [("waitTime", timing.wait_ms), ("entry", run.action.exec.main)]
+        annotations += run.extra_annotations
         activation = run.pending.finished(self._clock.now_ms(), verdict.response, logs)
         return dataclasses.replace(
             activation, start=timing.start_ms, annotations=Annotations.of(annotations)

@@ -73,6 +73,9 @@ class ActivationStore:
                 return
             self._closed = True
             try:
+                # A write whose caller was cancelled may have left its transaction open.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._db.execute("ROLLBACK")
                 # Not fatal if another process is reading: its own close checkpoints later.
                 async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
                     await cursor.fetchall()
@@ -221,8 +224,9 @@ async def _transaction(
 ) -> T:
     # IMMEDIATE takes the write lock up front, so a busy database shows up here and not as
     # an un-retryable failure halfway through.
-    await db.execute("BEGIN IMMEDIATE")
     try:
+        # Inside the try: a caller cancelled while BEGIN runs must not leave it open.
+        await db.execute("BEGIN IMMEDIATE")
         result = await body(db)
         await db.execute("COMMIT")
     except BaseException:

@@ -196,6 +196,29 @@ async def test_a_final_function_refuses_a_request_that_redefines_a_bound_paramet
     }
 
 
+async def test_a_caller_may_skip_the_final_check(invoker, functions):
+    functions.add("bound", "def main(args):\n    return args\n", parameters={"name": "x"})
+    invocation = await invoker.invoke("pkg/bound", {"name": "y"}, request_id=RID, check_final=False)
+    assert (await invocation.done).response.result == {"name": "y"}
+
+
+async def test_a_caller_may_add_annotations_to_the_record(invoker, functions, store):
+    functions.add("plain", "def main():\n    return {}\n")
+    invocation = await invoker.invoke("pkg/plain", {}, request_id=RID, annotations={"web": True})
+    activation = await invocation.done
+    assert activation.annotations.items[-1] == ("web", True)
+    assert await store.get(activation.activation_id) == activation
+
+
+async def test_waiting_on_an_invocation_gives_up_without_stopping_it(invoker, functions):
+    functions.add("nap", "import time\ndef main():\n    time.sleep(0.5)\n    return {}\n")
+    invocation = await invoker.invoke("pkg/nap", {}, request_id=RID)
+    assert await invocation.wait(0.05) is None
+    finished = await invocation.wait(10)
+    assert finished is not None
+    assert finished.response.status_code is StatusCode.SUCCESS
+
+
 async def test_unknown_functions_and_package_names_are_refused(invoker, functions):
     functions.add("hello", "def main():\n    return {}\n")
     with pytest.raises(NotFound):
