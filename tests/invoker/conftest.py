@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from emulator.clock import Clock, IdFactory, SystemClock
-from emulator.entities import Action, Annotations, Exec, Limits, Package, parameters_from
+from emulator.entities import (
+    Action,
+    Activation,
+    Annotations,
+    Exec,
+    Limits,
+    Package,
+    parameters_from,
+)
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.python import PythonLauncher
@@ -19,6 +27,17 @@ from emulator.registry import Registry
 from emulator.store.activations import ActivationStore
 
 NAMESPACE = "fn-test"
+RID = "R" * 32  # the transaction id every test invocation carries
+
+
+async def run(invoker: Invoker, path: str, params: dict[str, Any] | None = None) -> Activation:
+    """Invoke `path` and wait for its stored activation."""
+    invocation = await invoker.invoke(path, params or {}, request_id=RID)
+    return await invocation.done
+
+
+def annotation(activation: Activation, key: str) -> Any:
+    return activation.annotations.get(key)
 
 
 class Functions:

@@ -23,8 +23,8 @@ from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
 from emulator.invoker.pool import WarmPool
+from tests.invoker.conftest import RID, annotation, run
 
-RID = "R" * 32
 KIND = "go:1.25"
 # Long enough for a compilation with a cold build cache.
 COMPILING = Limits(timeout=90_000)
@@ -164,15 +164,6 @@ func Main(args map[string]interface{}) map[string]interface{} {
     return map[string]interface{}{"first": first([]string{"generic"})}
 }
 """
-
-
-async def run(invoker, path, params=None):
-    invocation = await invoker.invoke(path, params or {}, request_id=RID)
-    return await invocation.done
-
-
-def annotation(activation, key):
-    return activation.annotations.get(key)
 
 
 def log_texts(activation, stream):

@@ -15,17 +15,7 @@ from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.pool import WarmPool
 from emulator.invoker.process import LaunchSpec
 from tests.conftest import process_alive
-
-RID = "R" * 32
-
-
-async def run(invoker, path, params=None):
-    invocation = await invoker.invoke(path, params or {}, request_id=RID)
-    return await invocation.done
-
-
-def annotation(activation, key):
-    return activation.annotations.get(key)
+from tests.invoker.conftest import RID, annotation, run
 
 
 async def test_a_result_is_returned_recorded_and_logged(invoker, functions, store):

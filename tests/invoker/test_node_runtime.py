@@ -14,8 +14,8 @@ from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.pool import WarmPool
 from tests.conftest import process_alive
+from tests.invoker.conftest import RID, run
 
-RID = "R" * 32
 KINDS = ["nodejs:14", "nodejs:18", "nodejs:22", "nodejs:24"]
 
 
@@ -42,11 +42,6 @@ def add(functions, node):
         return functions.add(name, code, filename=filename or f"{name}.js", kind=kind, **options)
 
     return add
-
-
-async def run(invoker, path, params=None):
-    invocation = await invoker.invoke(path, params or {}, request_id=RID)
-    return await invocation.done
 
 
 def messages_of(activation, stream=None):

@@ -18,9 +18,8 @@ from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.runtimes import KINDS
 from tests.conftest import process_alive
-from tests.invoker.conftest import Functions
+from tests.invoker.conftest import RID, Functions, run
 
-RID = "R" * 32
 RUN_FAILED = {"error": "An error occurred running the function."}
 
 
@@ -56,11 +55,6 @@ def add_php(
         files=files,
         **options,
     )
-
-
-async def run(invoker: Invoker, path: str, params: dict[str, Any] | None = None) -> Activation:
-    invocation = await invoker.invoke(path, params or {}, request_id=RID)
-    return await invocation.done
 
 
 def log_texts(activation: Activation) -> list[str]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from emulator.invoker.pool import WarmPool
 from tests.conftest import process_alive
-from tests.invoker.conftest import SteppedClock
+from tests.invoker.conftest import RID, SteppedClock
 
-RID = "R" * 32
 PID_FUNCTION = "import os\ndef main():\n    return {'pid': os.getpid()}\n"
 
 
