@@ -57,7 +57,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) toolchains
+# The real clients the conformance tests drive (tests/package.json): `npm ci` again whenever
+# the lockfile is newer than the last install.
+NPM_STAMP := tests/node_modules/.installed
+
+$(NPM_STAMP): tests/package-lock.json tests/package.json
+	npm ci --prefix tests --no-audit --no-fund
+	touch $@
+
+pytest: $(STAMP) toolchains $(NPM_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -13,6 +13,7 @@ from aiohttp import web
 from emulator.api.middleware import auth_middleware, error_middleware, request_id_middleware
 from emulator.api.routes import setup_routes
 from emulator.clock import Clock, IdFactory, SystemClock
+from emulator.deployments import Deployments
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
@@ -22,9 +23,11 @@ from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.project import Project, build_project, load_project
 from emulator.registry import Registry
+from emulator.rules import Rules
 from emulator.services import SERVICES, Services
 from emulator.settings import Settings
 from emulator.store.activations import ActivationStore
+from emulator.store.entities import EntityStore
 from emulator.store.retention import prune_periodically
 
 logger = logging.getLogger(__name__)
@@ -98,6 +101,16 @@ def _services_context(
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
         pool = WarmPool(clock, idle_seconds=settings.idle_seconds)
+        #    then what was deployed through the API, over the project's
+        entities = await EntityStore.open(settings.database)
+        deployments = Deployments(
+            registry=registry,
+            store=entities,
+            pool=pool,
+            code_dir=settings.state_dir / "code",
+            clock=clock,
+        )
+        await deployments.restore()
         invoker = Invoker(
             registry=registry,
             store=store,
@@ -113,8 +126,27 @@ def _services_context(
             clock=clock,
             ids=ids,
         )
+        rules = Rules(
+            registry=registry,
+            invoker=invoker,
+            store=store,
+            subject=settings.credentials.subject,
+            clock=clock,
+            ids=ids,
+        )
         services = Services(
-            settings, loaded, registry, store, pool, invoker, invoker.launchers, clock, ids
+            settings,
+            loaded,
+            registry,
+            store,
+            pool,
+            invoker,
+            invoker.launchers,
+            clock,
+            ids,
+            deployments,
+            rules,
+            entities,
         )
         recovered = await invoker.recover()
         if recovered:
@@ -142,6 +174,7 @@ def _services_context(
             for task in upkeep:
                 task.cancel()
             await asyncio.gather(*upkeep, return_exceptions=True)
+            await entities.close()
             await store.close()
 
     return services_context

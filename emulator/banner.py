@@ -36,14 +36,16 @@ def banner(services: Services) -> str:
             unavailable.append(kind.name)
     if unavailable:
         lines.append(f"  not yet runnable here: {', '.join(unavailable)}")
+    # Each function says whether project.yml's files or a deploy through the API serve it.
     lines += ["", f"Functions ({len(actions)})"]
     width = max((len(a.path) for a in actions), default=0)
     for action in actions:
         url = f"{host}/api/v1/namespaces/{settings.namespace}/actions/{action.path}"
-        lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} POST {url}")
+        origin = services.registry.origin(action.path).value
+        lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} {origin:<7} POST {url}")
         if is_web_function(action):
             lines.append(
-                f"  {'':<{width}}  {'':<12} WEB  {web_url(host, action)}{_web_note(action)}"
+                f"  {'':<{width}}  {'':<12} {'':<7} WEB  {web_url(host, action)}{_web_note(action)}"
             )
     # The deployer's own warnings begin with "Warning: "; the rest say what they are.
     lines += [f"  {warning}" for warning in services.project.warnings]
@@ -62,6 +64,10 @@ def banner(services: Services) -> str:
         "",
         "Point doctl at it",
         f"  doctl serverless connect --apihost {host} --auth {key}",
+        "Point nim at it",
+        f"  nim auth login --apihost {host} --auth {key}",
+        "SDKs (the openwhisk npm client and others) read",
+        f"  __OW_API_HOST={host} __OW_API_KEY={key}",
         "",
         "Press Ctrl-C to stop.",
     ]

@@ -42,6 +42,24 @@ class MalformedQueryParameter(BadRequest):
         super().__init__(f"The query parameter '{name}' was malformed:\n{detail}")
 
 
+class ExecUndefined(BadRequest):
+    default_message = "exec undefined"
+
+
+class IllegalName(BadRequest):
+    default_message = "The name of the entity contains illegal characters."
+
+
+class NameTooLong(BadRequest):
+    def __init__(self, length: int, limit: int) -> None:
+        # The platform's own spelling.
+        super().__init__(f"Name segement longer than allowed: {length} > {limit}.")
+
+
+class ReservedPackageName(BadRequest):
+    default_message = "Package name 'default' is reserved."
+
+
 class ForbiddenParameters(BadRequest):
     default_message = "Request defines parameters that are not allowed (e.g., reserved properties)."
 
@@ -103,6 +121,15 @@ class Conflict(EmulatorError):
 
 class WrongCollection(Conflict):
     default_message = "Resource by this name exists but is not in this collection."
+
+
+class PackageNotEmpty(Conflict):
+    def __init__(self, count: int) -> None:
+        entities = "entity" if count == 1 else "entities"
+        super().__init__(
+            f"Package not empty (contains {count} {entities}). "
+            "Set force param or delete package contents."
+        )
 
 
 class PayloadTooLarge(EmulatorError):

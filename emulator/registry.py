@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import Enum
 
 from emulator.entities import Action, Package
 from emulator.errors import NotFound, WrongCollection
 from emulator.project.build_failures import BuildFailure
+
+
+class Origin(Enum):
+    """Which deployment serves a function: the project's files, or a PUT through the API."""
+
+    PROJECT = "project"
+    API = "api"
 
 
 class Registry:
@@ -15,6 +23,7 @@ class Registry:
         self._actions: dict[str, Action] = {}
         self._packages: dict[str, Package] = {}
         self._build_failures: dict[str, BuildFailure] = {}
+        self._deployed_by_api: set[str] = set()
 
     def replace(
         self,
@@ -31,6 +40,32 @@ class Registry:
         self._actions = {a.path: a for a in actions}
         failures = build_failures or {}
         self._build_failures = {path: BuildFailure.of(text) for path, text in failures.items()}
+        self._deployed_by_api = set()
+
+    def put_action(self, action: Action) -> None:
+        """Add or replace one function, deployed through the API."""
+        self._actions[action.path] = action
+        self._build_failures.pop(action.path, None)
+        self._deployed_by_api.add(action.path)
+
+    def remove_action(self, path: str) -> Action:
+        action = self.action(path)
+        del self._actions[path]
+        self._build_failures.pop(path, None)
+        self._deployed_by_api.discard(path)
+        return action
+
+    def put_package(self, package: Package) -> None:
+        self._packages[package.name] = package
+
+    def remove_package(self, name: str) -> Package:
+        package = self._packages.pop(name, None)
+        if package is None:
+            raise NotFound()
+        return package
+
+    def origin(self, path: str) -> Origin:
+        return Origin.API if path in self._deployed_by_api else Origin.PROJECT
 
     def build_failure(self, path: str) -> str | None:
         """The message a call of the function answers when its build failed."""
@@ -50,6 +85,9 @@ class Registry:
         if path in self._packages:
             raise WrongCollection()
         raise NotFound()
+
+    def find_action(self, path: str) -> Action | None:
+        return self._actions.get(path)
 
     def package(self, name: str | None) -> Package | None:
         return self._packages.get(name) if name else None

@@ -5,7 +5,8 @@ The activation record's JSON is both what the API returns and what the store kee
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from emulator.entities import (
     JSON,
@@ -13,9 +14,15 @@ from emulator.entities import (
     Activation,
     ActivationResponse,
     Annotations,
+    Exec,
+    Limits,
+    Package,
     Parameter,
     StatusCode,
 )
+
+if TYPE_CHECKING:
+    from emulator.rules import Rule, TriggerEntity
 
 
 def response_to_json(response: ActivationResponse) -> dict[str, JSON]:
@@ -120,4 +127,134 @@ def action_to_json(
         "limits": action.limits.as_json(),
         "annotations": action.annotations.as_json(),
         "updated": action.updated,
+    }
+
+
+def parameters_from_json(docs: list[dict[str, Any]]) -> tuple[Parameter, ...]:
+    return tuple(Parameter(d["key"], d.get("value"), bool(d.get("init", False))) for d in docs)
+
+
+def annotations_from_json(docs: list[dict[str, Any]]) -> Annotations:
+    return Annotations.of((d["key"], d.get("value")) for d in docs)
+
+
+def action_record_json(action: Action) -> dict[str, JSON]:
+    """What the entity store keeps of a function: its JSON, with where its code lies."""
+    doc = action_to_json(action, parameters=action.parameters, code=None)
+    doc["package"] = action.package
+    doc["namespace"] = action.namespace
+    doc["exec"] = {
+        "kind": action.exec.kind,
+        "main": action.exec.main,
+        "binary": action.exec.binary,
+        "source": str(action.exec.source),
+    }
+    return doc
+
+
+def action_from_record(doc: dict[str, Any]) -> Action:
+    exec_doc = doc["exec"]
+    return Action(
+        namespace=doc["namespace"],
+        package=doc["package"],
+        name=doc["name"],
+        exec=Exec(exec_doc["kind"], exec_doc["main"], Path(exec_doc["source"]), exec_doc["binary"]),
+        parameters=parameters_from_json(doc["parameters"]),
+        annotations=annotations_from_json(doc["annotations"]),
+        limits=Limits(**doc["limits"]),
+        version=doc["version"],
+        publish=doc["publish"],
+        updated=doc["updated"],
+    )
+
+
+def package_summary_json(package: Package) -> dict[str, JSON]:
+    """An item of `GET .../packages`."""
+    return {
+        "namespace": package.namespace,
+        "name": package.name,
+        "version": package.version,
+        "publish": package.publish,
+        "annotations": package.annotations.as_json(),
+        "binding": False,
+        "updated": package.updated,
+    }
+
+
+def package_to_json(package: Package, *, actions: list[Action] | None = None) -> dict[str, JSON]:
+    """The package entity; with `actions`, as `GET .../packages/{name}` shows it."""
+    doc: dict[str, JSON] = {
+        "namespace": package.namespace,
+        "name": package.name,
+        "version": package.version,
+        "publish": package.publish,
+        "parameters": parameters_to_json(package.parameters),
+        "annotations": package.annotations.as_json(),
+        "binding": {},
+        "updated": package.updated,
+    }
+    if actions is not None:
+        entries = [
+            (a, {"name": a.name, "version": a.version, "annotations": a.annotations.as_json()})
+            for a in actions
+        ]
+        # An action with a `feed` annotation is one of the package's feeds.
+        doc["actions"] = [e for a, e in entries if a.annotations.get("feed") is None]
+        doc["feeds"] = [e for a, e in entries if a.annotations.get("feed") is not None]
+    return doc
+
+
+def package_from_record(doc: dict[str, Any]) -> Package:
+    return Package(
+        namespace=doc["namespace"],
+        name=doc["name"],
+        parameters=parameters_from_json(doc["parameters"]),
+        annotations=annotations_from_json(doc["annotations"]),
+        publish=doc["publish"],
+        version=doc["version"],
+        updated=doc["updated"],
+    )
+
+
+def package_record_json(package: Package) -> dict[str, JSON]:
+    """What the entity store keeps of a package."""
+    return package_to_json(package)
+
+
+def trigger_to_json(trigger: TriggerEntity, rules: list[Rule] | None = None) -> dict[str, JSON]:
+    """A trigger; with `rules`, as `GET .../triggers/{name}` shows it."""
+    doc: dict[str, JSON] = {
+        "namespace": trigger.namespace,
+        "name": trigger.name,
+        "version": trigger.version,
+        "publish": trigger.publish,
+        "parameters": parameters_to_json(trigger.parameters),
+        "limits": {},
+        "annotations": trigger.annotations.as_json(),
+        "updated": trigger.updated,
+    }
+    if rules:
+        doc["rules"] = {
+            f"{r.namespace}/{r.name}": {"action": _action_ref(r), "status": r.status} for r in rules
+        }
+    return doc
+
+
+def _action_ref(rule: Rule) -> dict[str, JSON]:
+    package, _, name = rule.action.rpartition("/")
+    path = f"{rule.namespace}/{package}" if package else rule.namespace
+    return {"path": path, "name": name}
+
+
+def rule_to_json(rule: Rule) -> dict[str, JSON]:
+    return {
+        "namespace": rule.namespace,
+        "name": rule.name,
+        "version": rule.version,
+        "publish": rule.publish,
+        "status": rule.status,
+        "trigger": {"path": rule.namespace, "name": rule.trigger},
+        "action": _action_ref(rule),
+        "annotations": rule.annotations.as_json(),
+        "updated": rule.updated,
     }

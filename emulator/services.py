@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from emulator.clock import Clock, IdFactory
+from emulator.deployments import Deployments
 from emulator.invoker.invoker import Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.pool import WarmPool
 from emulator.project import Project
 from emulator.registry import Registry
+from emulator.rules import Rules
 from emulator.settings import Settings
 from emulator.store.activations import ActivationStore
+from emulator.store.entities import EntityStore
 
 
 @dataclass(slots=True)
@@ -27,6 +30,9 @@ class Services:
     launchers: dict[str, Launcher]
     clock: Clock
     ids: IdFactory
+    deployments: Deployments
+    rules: Rules
+    entities: EntityStore
 
 
 SERVICES = web.AppKey("services", Services)

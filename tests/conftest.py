@@ -54,7 +54,11 @@ def make_client(aiohttp_client: Any, tmp_path: Path, launchers: dict[str, Launch
             launchers=lambda _: launchers,
         )
         headers = {"Authorization": AUTH_HEADER} if authorized else {}
-        client: TestClient[Any, Any] = await aiohttp_client(app, headers=headers)
+        # A `port` setting is where the server listens too: functions call back to it.
+        port = settings.get("port")
+        client: TestClient[Any, Any] = await aiohttp_client(
+            app, headers=headers, server_kwargs={"port": port} if port else None
+        )
         return client
 
     return make

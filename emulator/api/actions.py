@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.api import queries
-from emulator.api.bodies import json_object
+from emulator.api.bodies import entity_object, json_object
 from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
 from emulator.codebundle import code_of
@@ -65,3 +65,22 @@ async def invoke(request: web.Request) -> web.Response:
         else activation_to_json(activation, with_logs=False)
     )
     return json_response(body, status=status, headers=headers)
+
+
+async def put_action(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    action = await services.deployments.put_action(
+        request.match_info["name"],
+        await entity_object(request),
+        overwrite=queries.boolean(request, "overwrite"),
+    )
+    return json_response(
+        action_to_json(action, parameters=action.parameters, code=code_of(action.exec))
+    )
+
+
+async def delete_action(request: web.Request) -> web.Response:
+    action = await request.app[SERVICES].deployments.delete_action(request.match_info["name"])
+    return json_response(
+        action_to_json(action, parameters=action.parameters, code=code_of(action.exec))
+    )

@@ -73,3 +73,22 @@ async def namespaces(request: web.Request) -> web.Response:
 async def preflight(request: web.Request) -> web.Response:
     """OPTIONS anywhere under /api/v1: 200 with the CORS headers, no key needed."""
     return web.Response(status=200)
+
+
+async def limits(request: web.Request) -> web.Response:
+    """`GET .../limits`: the namespace's limits, memory and logs in MB, timeouts in ms."""
+    return json_response(
+        {
+            "invocationsPerMinute": 600,
+            "concurrentInvocations": 120,
+            "firesPerMinute": 600,
+            "minActionMemory": MIN_MEMORY_MB,
+            "maxActionMemory": MAX_MEMORY_MB,
+            "minActionLogs": 0,
+            "maxActionLogs": MAX_LOGS_MB,
+            "minActionTimeout": MIN_TIMEOUT_MS,
+            "maxActionTimeout": MAX_TIMEOUT_MS,
+            "minActionConcurrency": 1,
+            "maxActionConcurrency": 1,
+        }
+    )

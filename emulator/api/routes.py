@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.api import actions, activations, meta, web_actions
+from emulator.api import actions, activations, meta, packages, triggers, web_actions
 
 NS = "/api/v1/namespaces/{ns}"
 # One segment, or `package/name`: the route takes exactly one or two after `actions/`.
 ACTION = NS + "/actions/{name:[^/]+(?:/[^/]+)?}"
+PACKAGE = NS + "/packages/{name:[^/]+}"
+TRIGGER = NS + "/triggers/{name:[^/]+}"
+RULE = NS + "/rules/{name:[^/]+}"
 # Namespace, package (or `default`), function with its extension, then any extra path.
 WEB = "/api/v1/web/{ns}/{package}/{name}{extra:(?:/.*)?}"
 # GET brings HEAD with it.
@@ -28,10 +31,27 @@ def setup_routes(app: web.Application) -> None:
             web.get("/api/v1", meta.api_info),
             web.options("/api/v1{tail:.*}", meta.preflight),
             web.get("/api/v1/namespaces", meta.namespaces),
+            web.get(NS + "/limits", meta.limits),
             web.get(NS + "/actions", actions.list_actions),
             web.get(NS + "/actions/{package}/", actions.list_actions),
             web.get(ACTION, actions.get_action),
+            web.put(ACTION, actions.put_action),
+            web.delete(ACTION, actions.delete_action),
             web.post(ACTION, actions.invoke),
+            web.get(NS + "/packages", packages.list_packages),
+            web.get(PACKAGE, packages.get_package),
+            web.put(PACKAGE, packages.put_package),
+            web.delete(PACKAGE, packages.delete_package),
+            web.get(NS + "/triggers", triggers.list_triggers),
+            web.get(TRIGGER, triggers.get_trigger),
+            web.put(TRIGGER, triggers.put_trigger),
+            web.delete(TRIGGER, triggers.delete_trigger),
+            web.post(TRIGGER, triggers.fire_trigger),
+            web.get(NS + "/rules", triggers.list_rules),
+            web.get(RULE, triggers.get_rule),
+            web.put(RULE, triggers.put_rule),
+            web.delete(RULE, triggers.delete_rule),
+            web.post(RULE, triggers.set_rule_status),
             web.get(NS + "/activations", activations.list_activations),
             web.get(NS + "/activations/{id}", activations.get_activation),
             web.get(NS + "/activations/{id}/logs", activations.get_logs),

@@ -57,7 +57,7 @@ class ActivationStore:
         # isolation_level=None: transactions are only the ones we BEGIN ourselves.
         db = await aiosqlite.connect(path, isolation_level=None)
         try:
-            await _configure(db)
+            await configure(db)
             upgrades = load_upgrades()
             await retry_busy(lambda: upgrade(db, upgrades), what="schema upgrade")
         except BaseException:
@@ -200,10 +200,10 @@ class ActivationStore:
         async with self._write_lock:
             if self._closed:
                 raise ValueError(f"activation store at {self._path} is closed")
-            return await retry_busy(lambda: _transaction(self._db, body), what=what)
+            return await retry_busy(lambda: transaction(self._db, body), what=what)
 
 
-async def _configure(db: aiosqlite.Connection) -> None:
+async def configure(db: aiosqlite.Connection) -> None:
     await db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS:d}")
 
     async def wal() -> None:
@@ -219,7 +219,7 @@ async def _configure(db: aiosqlite.Connection) -> None:
     await db.execute("PRAGMA synchronous = NORMAL")
 
 
-async def _transaction(
+async def transaction(
     db: aiosqlite.Connection, body: Callable[[aiosqlite.Connection], Awaitable[T]]
 ) -> T:
     # IMMEDIATE takes the write lock up front, so a busy database shows up here and not as

@@ -39,3 +39,18 @@ CREATE TABLE pending (
     annotations TEXT NOT NULL,  -- JSON: [{"key": ..., "value": ...}, ...]
     cause TEXT
 );
+
+-- version: 2
+
+-- Packages and functions deployed through the API (PUT), which outlive a restart; the
+-- project's own come from project.yml at each start. `doc` is the entity's JSON as
+-- serialize.action_record_json / package_record_json write it (a function's with where its
+-- code lies on disk instead of the code).
+CREATE TABLE entities (
+    namespace TEXT NOT NULL,
+    collection TEXT NOT NULL,  -- 'actions' or 'packages'
+    path TEXT NOT NULL,  -- `pkg/name` or `name`
+    updated INTEGER NOT NULL,  -- epoch ms
+    doc TEXT NOT NULL,
+    PRIMARY KEY (namespace, collection, path)
+);

@@ -26,3 +26,28 @@ async def wait_for_record(client: TestClient[Any, Any], activation_id: str, seco
         assert response.status == 404
         await asyncio.sleep(0.05)
     raise AssertionError(f"no record for {activation_id} after {seconds} s")
+
+
+PACKAGES = "/api/v1/namespaces/_/packages"
+NODE_HELLO = "function main(args) { return { body: 'Hello ' + (args.name || 'stranger') } }"
+
+
+@pytest.fixture
+def small_project(tmp_path: Any) -> Any:
+    """A project of one Python function, `demo/hello`, in its own folder: deploys through
+    the API write their code under its `.emulator/`."""
+    root = tmp_path / "small"
+    (root / "packages" / "demo").mkdir(parents=True)
+    (root / "packages" / "demo" / "hello.py").write_text(
+        "def main(args):\n    return {'body': 'project hello'}\n"
+    )
+    (root / "project.yml").write_text(
+        "packages:\n  - name: demo\n    functions:\n"
+        "      - name: hello\n        runtime: python:3.11\n"
+    )
+    return root
+
+
+@pytest.fixture
+async def deploy_client(make_client: Any, small_project: Any) -> TestClient[Any, Any]:
+    return await make_client(small_project)

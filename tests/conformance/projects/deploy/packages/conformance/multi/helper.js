@@ -1,0 +1,1 @@
+exports.greet = (name) => `${process.env.GREETING} ${name} from a zipped directory!`

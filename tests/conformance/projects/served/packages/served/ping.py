@@ -1,0 +1,2 @@
+def main(args):
+    return {"body": "pong"}
