@@ -354,7 +354,9 @@ async def test_a_function_can_invoke_another_with_the_openwhisk_client(make_clie
         pytest.skip("the openwhisk npm package is not installed under tests/node_modules")
     # The function calls back to where the emulator listens, as `__OW_API_HOST` says.
     client = await make_client(small_project, port=free_port())
-    await put(client, "callee", {"exec": {"kind": "nodejs:18", "code": NODE_HELLO}})
+    # Generous limits: under a loaded machine a cold Node start can take seconds.
+    callee = {"exec": {"kind": "nodejs:18", "code": NODE_HELLO}, "limits": {"timeout": 20000}}
+    await put(client, "callee", callee)
     caller = (
         f"const openwhisk = require({json.dumps(str(modules / 'openwhisk'))})\n"
         "async function main(args) {\n"
