@@ -20,10 +20,13 @@ from emulator.invoker.launchers.golang import GoLauncher
 from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
+from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.pool import WarmPool
 from emulator.project import Project, build_project, load_project
 from emulator.registry import Registry
+from emulator.reloader import Reloader
 from emulator.rules import Rules
+from emulator.scheduler import Scheduler, Sleep
 from emulator.services import SERVICES, Services
 from emulator.settings import Settings
 from emulator.store.activations import ActivationStore
@@ -40,8 +43,8 @@ CLIENT_MAX_SIZE = 64 * 1024 * 1024
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
     """One launcher per runtime family, each finding its toolchain on this machine."""
     return {
-        "python": PythonLauncher.discover(),
-        "nodejs": NodeLauncher.discover(settings.toolchains.get("nodejs")),
+        "python": PythonLauncher.discover(debug=settings.debug),
+        "nodejs": NodeLauncher.discover(settings.toolchains.get("nodejs"), debug=settings.debug),
         "php": PhpLauncher.discover(settings.toolchains.get("php")),
         "go": GoLauncher.discover(
             settings.toolchains.get("go"), cache_dir=settings.state_dir / "go"
@@ -67,14 +70,27 @@ def create_app(
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     launchers: Callable[[Settings], dict[str, Launcher]] = discover_launchers,
+    sleep: Sleep = asyncio.sleep,
+    observer: ActivationObserver | None = None,
 ) -> web.Application:
-    """The emulator as an aiohttp application; its services start with the app."""
+    """The emulator as an aiohttp application; its services start with the app.
+
+    `sleep` is how the scheduler waits for its next firing, on `clock`'s time; `observer`
+    hears of every activation and log line (the terminal's live logs)."""
     app = web.Application(
         middlewares=[request_id_middleware, error_middleware, auth_middleware],
         client_max_size=CLIENT_MAX_SIZE,
     )
     app.cleanup_ctx.append(
-        _services_context(settings, project, clock or SystemClock(), ids or IdFactory(), launchers)
+        _services_context(
+            settings,
+            project,
+            clock or SystemClock(),
+            ids or IdFactory(),
+            launchers,
+            sleep,
+            observer,
+        )
     )
     app.on_shutdown.append(_stop_activations)
     setup_routes(app)
@@ -87,6 +103,8 @@ def _services_context(
     clock: Clock,
     ids: IdFactory,
     launchers: Callable[[Settings], dict[str, Launcher]],
+    sleep: Sleep,
+    observer: ActivationObserver | None,
 ) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def services_context(app: web.Application) -> AsyncIterator[None]:
@@ -100,7 +118,7 @@ def _services_context(
         registry.replace(loaded.packages, loaded.actions, loaded.build_failures)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
-        pool = WarmPool(clock, idle_seconds=settings.idle_seconds)
+        pool = WarmPool(clock, idle_seconds=settings.idle_seconds, reuse=not settings.cold)
         #    then what was deployed through the API, over the project's
         entities = await EntityStore.open(settings.database)
         deployments = Deployments(
@@ -125,6 +143,8 @@ def _services_context(
             host_environ=os.environ,
             clock=clock,
             ids=ids,
+            observer=observer,
+            enforce_timeouts=not settings.debug,
         )
         rules = Rules(
             registry=registry,
@@ -134,6 +154,10 @@ def _services_context(
             clock=clock,
             ids=ids,
         )
+        scheduler = Scheduler(
+            invoker=invoker, clock=clock, ids=ids, sleep=sleep, firing=not settings.no_triggers
+        )
+        scheduler.replace(loaded.triggers)
         services = Services(
             settings,
             loaded,
@@ -147,12 +171,14 @@ def _services_context(
             deployments,
             rules,
             entities,
+            scheduler,
         )
         recovered = await invoker.recover()
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
         app[SERVICES] = services
         # 3. background upkeep: toolchain warm-ups, idle processes and record retention
+        scheduling = asyncio.create_task(scheduler.run())
         upkeep = [
             *(
                 asyncio.create_task(launcher.warm_up(loaded.actions))
@@ -165,10 +191,17 @@ def _services_context(
                 )
             ),
         ]
+        #    and, unless turned off, the project watched: a saved change is served at once
+        reloader = Reloader(services, lambda: read_project(settings, clock), environ=os.environ)
+        if not settings.no_reload:
+            await reloader.start()
         try:
             yield
         finally:
-            # Reverse order: activations, then processes, then upkeep, then the database.
+            await reloader.stop()
+            # Reverse order: firings, activations, then processes, then upkeep, then the database.
+            scheduling.cancel()
+            await asyncio.gather(scheduling, return_exceptions=True)
             await invoker.close()
             await pool.close()
             for task in upkeep:

@@ -7,6 +7,7 @@ import shlex
 from emulator import __version__
 from emulator.entities import Action
 from emulator.runtimes import KINDS
+from emulator.serialize import rfc3339
 from emulator.services import Services
 from emulator.web.access import SECRET_HEADER, raw_http
 from emulator.web.address import is_web_function, web_url
@@ -50,6 +51,7 @@ def banner(services: Services) -> str:
     # The deployer's own warnings begin with "Warning: "; the rest say what they are.
     lines += [f"  {warning}" for warning in services.project.warnings]
     lines += _cannot_run(services)
+    lines += _triggers(services)
     if actions:
         # A greeting is the friendliest first call, when the project has one.
         first = next((a for a in actions if a.name == "hello"), actions[0])
@@ -83,6 +85,25 @@ def _web_note(action: Action) -> str:
     elif secured not in (None, False):
         notes.append(f"needs {SECRET_HEADER}")
     return f"  ({', '.join(notes)})" if notes else ""
+
+
+def _triggers(services: Services) -> list[str]:
+    """Each scheduled trigger with its cron and when it fires next (UTC)."""
+    states = services.scheduler.states()
+    lines = ["", f"Scheduled triggers ({len(states)})"] if states else []
+    width = max((len(s.trigger.name) for s in states), default=0)
+    for state in states:
+        trigger = state.trigger
+        if not trigger.enabled:
+            when = "disabled"
+        elif not services.scheduler.firing:
+            when = "not firing (--no-triggers)"
+        elif state.next_run_ms is None:
+            when = "never (no such date)"
+        else:
+            when = f"next run {rfc3339(state.next_run_ms)}"
+        lines.append(f"  {trigger.name:<{width}}  {trigger.function}  {trigger.cron!r}  {when}")
+    return lines
 
 
 def _cannot_run(services: Services) -> list[str]:

@@ -15,6 +15,7 @@ from emulator import __version__
 from emulator.app import create_app, read_project
 from emulator.banner import banner
 from emulator.clock import SystemClock
+from emulator.commands import CLIENT_COMMANDS
 from emulator.errors import ProjectError
 from emulator.project.toplevel import config_file_in
 from emulator.services import SERVICES
@@ -27,6 +28,7 @@ from emulator.settings import (
     Credentials,
     Settings,
 )
+from emulator.terminal import TerminalPrinter
 
 ENV_PREFIX = "FUNCTIONS_EMULATOR_"
 
@@ -62,6 +64,10 @@ def project_file(path: Path) -> Path:
 @click.version_option(__version__, prog_name="functions-emulator")
 def main() -> None:
     """A local emulator of DigitalOcean Functions (Apache OpenWhisk)."""
+
+
+for _command in CLIENT_COMMANDS:
+    main.add_command(_command)
 
 
 @main.command()
@@ -124,6 +130,37 @@ def main() -> None:
 @click.option("--node", envvar=_env("NODE"), help="The node program [default: node on PATH]")
 @click.option("--go", envvar=_env("GO"), help="The go program [default: go on PATH]")
 @click.option("--php", envvar=_env("PHP"), help="The php program [default: php on PATH]")
+@click.option(
+    "--no-triggers",
+    is_flag=True,
+    envvar=_env("NO_TRIGGERS"),
+    help="Do not fire scheduled triggers on their own (firing one on demand still works).",
+)
+@click.option(
+    "--no-reload",
+    is_flag=True,
+    envvar=_env("NO_RELOAD"),
+    help="Do not watch the project: saved changes are served from the next start.",
+)
+@click.option(
+    "--quiet",
+    is_flag=True,
+    envvar=_env("QUIET"),
+    help="Do not print each activation and its logs as they happen.",
+)
+@click.option(
+    "--cold",
+    is_flag=True,
+    envvar=_env("COLD"),
+    help="No warm reuse: every call starts a new process, to test start-up code.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar=_env("DEBUG"),
+    help="No timeouts, blocking calls wait for ever; Node under the inspector, Python under "
+    "debugpy (when installed).",
+)
 @click.option("-v", "--verbose", is_flag=True, envvar=_env("VERBOSE"), help="Log debug details.")
 def serve(
     project: Path,
@@ -138,6 +175,11 @@ def serve(
     node: str | None,
     go: str | None,
     php: str | None,
+    no_triggers: bool,
+    no_reload: bool,
+    quiet: bool,
+    cold: bool,
+    debug: bool,
     verbose: bool,
 ) -> None:
     """Serve PROJECT (a project folder, or its project.yml) on the OpenWhisk API."""
@@ -155,6 +197,11 @@ def serve(
         blocking_wait=blocking_wait,
         env_file=env_file,
         retention_hours=retention_hours,
+        no_triggers=no_triggers,
+        no_reload=no_reload,
+        quiet=quiet,
+        cold=cold,
+        debug=debug,
         toolchains={
             family: program
             for family, program in (("nodejs", node), ("go", go), ("php", php))
@@ -166,7 +213,8 @@ def serve(
     except ProjectError as error:
         raise click.ClickException(str(error)) from None
     sock = _bind(host, port)
-    app = create_app(settings, project=loaded)
+    observer = None if quiet else TerminalPrinter(sys.stdout)
+    app = create_app(settings, project=loaded, observer=observer)
 
     async def announce(app: web.Application) -> None:
         click.echo(banner(app[SERVICES]))

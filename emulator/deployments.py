@@ -46,7 +46,7 @@ from emulator.errors import (
 from emulator.invoker.pool import WarmPool
 from emulator.registry import Registry
 from emulator.runtimes import KINDS, UnknownKind, resolve_kind
-from emulator.store.entities import EntityStore
+from emulator.store.entities import EntityStore, Stored
 
 logger = logging.getLogger(__name__)
 
@@ -107,17 +107,27 @@ class Deployments:
     async def restore(self) -> int:
         """Put back what was deployed through the API, over the project's; returns how many
         functions."""
-        stored = await self._store.load(self._registry.namespace)
+        stored = await self.stored()
+        for action in self.overlay(stored):
+            logger.warning(
+                "deployed function %s lost its code at %s", action.path, action.exec.source
+            )
+        return len(stored.actions)
+
+    async def stored(self) -> Stored:
+        """What was deployed through the API, as the entity store keeps it."""
+        return await self._store.load(self._registry.namespace)
+
+    def overlay(self, stored: Stored) -> list[Action]:
+        """Lay `stored` over the registry's project deployment, in one step (a reload swaps
+        the project and must keep these on top); returns the functions whose code is gone."""
         for package in stored.packages:
             self._registry.put_package(package)
+        lost = [action for action in stored.actions if not action.exec.source.exists()]
         for action in stored.actions:
-            if action.exec.source.exists():
+            if action not in lost:
                 self._registry.put_action(action)
-            else:
-                logger.warning(
-                    "deployed function %s lost its code at %s", action.path, action.exec.source
-                )
-        return len(stored.actions)
+        return lost
 
     async def put_action(self, path: str, body: Mapping[str, Any], *, overwrite: bool) -> Action:
         """Create the function at `path`, or update it with `overwrite` (§5.2)."""

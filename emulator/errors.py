@@ -107,6 +107,11 @@ class ActivationNotFound(NotFound):
     )
 
 
+class TriggerNotFound(NotFound):
+    # DigitalOcean's API words for a scheduled trigger it does not know.
+    default_message = "The resource you were accessing could not be found."
+
+
 class MethodNotAllowed(EmulatorError):
     status = 405
 

@@ -5,6 +5,7 @@ The activation record's JSON is both what the API returns and what the store kee
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from emulator.entities import (
 
 if TYPE_CHECKING:
     from emulator.rules import Rule, TriggerEntity
+    from emulator.scheduler import TriggerState
 
 
 def response_to_json(response: ActivationResponse) -> dict[str, JSON]:
@@ -258,3 +260,29 @@ def rule_to_json(rule: Rule) -> dict[str, JSON]:
         "annotations": rule.annotations.as_json(),
         "updated": rule.updated,
     }
+
+
+def scheduled_trigger_to_json(state: TriggerState, namespace: str) -> dict[str, JSON]:
+    """A project.yml trigger as DigitalOcean's `/v2/functions/.../triggers` shows it."""
+    trigger = state.trigger
+    return {
+        "namespace": namespace,
+        "function": trigger.function,
+        "type": "SCHEDULED",
+        "name": trigger.name,
+        "is_enabled": trigger.enabled,
+        "created_at": rfc3339(state.created_ms),
+        "updated_at": rfc3339(state.updated_ms),
+        "scheduled_details": {"cron": trigger.cron, "body": dict(trigger.body)},
+        "scheduled_runs": {
+            "last_run_at": rfc3339(state.last_run_ms),
+            "next_run_at": rfc3339(state.next_run_ms),
+        },
+    }
+
+
+def rfc3339(ms: int | None) -> str | None:
+    """Epoch milliseconds as DigitalOcean prints times (`2026-03-01T12:00:00Z`), or None."""
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -14,6 +14,7 @@ from emulator.invoker.pool import WarmPool
 from emulator.project import Project
 from emulator.registry import Registry
 from emulator.rules import Rules
+from emulator.scheduler import Scheduler
 from emulator.settings import Settings
 from emulator.store.activations import ActivationStore
 from emulator.store.entities import EntityStore
@@ -33,6 +34,7 @@ class Services:
     deployments: Deployments
     rules: Rules
     entities: EntityStore
+    scheduler: Scheduler
 
 
 SERVICES = web.AppKey("services", Services)

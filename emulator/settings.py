@@ -80,6 +80,16 @@ class Settings:
     env_file: Path | None = None
     retention_hours: float = DEFAULT_RETENTION_HOURS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
+    # `--no-triggers`: scheduled triggers do not fire on their own (firing on demand still works).
+    no_triggers: bool = False
+    # `--no-reload`: saved changes to the project are not served until the next start.
+    no_reload: bool = False
+    # `--quiet`: no activation lines or live logs in the terminal.
+    quiet: bool = False
+    # `--cold`: no warm reuse, so that every call runs the function's start-up code.
+    cold: bool = False
+    # `--debug`: no timeouts, blocking calls wait for ever, processes start under a debugger.
+    debug: bool = False
     # Programs to run functions with, per runtime family ("nodejs", "go", "php"); the
     # default is the one found on PATH.
     toolchains: Mapping[str, str] = field(default_factory=dict)
@@ -89,6 +99,12 @@ class Settings:
         """The project folder: the directory of the resolved project.yml (a symlink's target's
         directory), which holds it or, in a project without one, would."""
         return self.project_file.resolve().parent
+
+    @property
+    def answer_wait(self) -> float | None:
+        """How long a blocking call waits before it answers 202; None (for ever) in debug mode,
+        where the developer may sit at a breakpoint far longer than 30 seconds."""
+        return None if self.debug else self.blocking_wait
 
     @property
     def state_dir(self) -> Path:

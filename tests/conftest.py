@@ -44,14 +44,20 @@ def make_client(aiohttp_client: Any, tmp_path: Path, launchers: dict[str, Launch
     """Start the emulator on `project` (a fixture name or a path) with a fresh database."""
 
     async def make(
-        project: str | Path = "api", *, authorized: bool = True, **settings: Any
+        project: str | Path = "api",
+        *,
+        authorized: bool = True,
+        app_options: dict[str, Any] | None = None,
+        **settings: Any,
     ) -> TestClient[Any, Any]:
-        """`authorized=False`: the client sends no key unless a request adds one."""
+        """`authorized=False`: the client sends no key unless a request adds one;
+        `app_options` go to create_app (a clock, the scheduler's sleep)."""
         folder = FIXTURE_PROJECTS / project if isinstance(project, str) else project
         settings.setdefault("db_path", tmp_path / "activations.db")
         app = create_app(
             Settings(project_file=folder / "project.yml", **settings),
             launchers=lambda _: launchers,
+            **(app_options or {}),
         )
         headers = {"Authorization": AUTH_HEADER} if authorized else {}
         # A `port` setting is where the server listens too: functions call back to it.

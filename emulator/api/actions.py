@@ -45,7 +45,7 @@ async def invoke(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     blocking = queries.boolean(request, "blocking")
     result_only = queries.boolean(request, "result")
-    wait = queries.blocking_wait(request, services.settings.blocking_wait)
+    wait = queries.blocking_wait(request, services.settings.answer_wait)
     params = await json_object(request)
     invocation = await services.invoker.invoke(
         request.match_info["name"], params, request_id=request_id(request)

@@ -37,8 +37,8 @@ REST_CORS = {
     ),
     "Access-Control-Allow-Methods": "GET, DELETE, POST, PUT, HEAD",
 }
-# Everything under here needs the namespace's key; `/`, `/api/v1` and OPTIONS do not.
-PROTECTED_PREFIX = "/api/v1/namespaces"
+# Everything under these needs the namespace's key; `/`, `/api/v1` and OPTIONS do not.
+PROTECTED_PREFIXES = ("/api/v1/namespaces", "/v2/functions/namespaces")
 
 
 def request_id(request: web.Request) -> str:
@@ -97,7 +97,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.method != "OPTIONS" and request.path.startswith(PROTECTED_PREFIX):
+    if request.method != "OPTIONS" and request.path.startswith(PROTECTED_PREFIXES):
         services = request.app[SERVICES]
         authenticate(request.headers.get("Authorization"), services.settings.credentials)
         namespace = request.match_info.get("ns")

@@ -81,18 +81,19 @@ def activation_name(request: web.Request) -> str | None:
     return value
 
 
-def blocking_wait(request: web.Request, maximum_seconds: float) -> float:
-    """`timeout`: how long a blocking call waits, in ms from 1 to the platform's wait."""
+def blocking_wait(request: web.Request, maximum_seconds: float | None) -> float | None:
+    """`timeout`: how long a blocking call waits, in ms from 1 to the platform's wait.
+
+    With no maximum (debug mode), the call waits for ever unless `timeout` says otherwise."""
     value = request.query.get("timeout")
-    maximum_ms = int(maximum_seconds * 1000)
     if value is None or value == "":
         return maximum_seconds
+    maximum_ms = None if maximum_seconds is None else int(maximum_seconds * 1000)
     try:
         wait_ms = int(value)
     except ValueError:
         wait_ms = -1
-    if not 1 <= wait_ms <= maximum_ms:
-        raise MalformedQueryParameter(
-            "timeout", f"Timeout must be number of milliseconds up to {maximum_ms}."
-        )
+    if wait_ms < 1 or (maximum_ms is not None and wait_ms > maximum_ms):
+        limit = "" if maximum_ms is None else f" up to {maximum_ms}"
+        raise MalformedQueryParameter("timeout", f"Timeout must be number of milliseconds{limit}.")
     return wait_ms / 1000

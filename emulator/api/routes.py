@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.api import actions, activations, meta, packages, triggers, web_actions
+from emulator.api import (
+    actions,
+    activations,
+    meta,
+    packages,
+    scheduled_triggers,
+    triggers,
+    web_actions,
+)
 
 NS = "/api/v1/namespaces/{ns}"
 # One segment, or `package/name`: the route takes exactly one or two after `actions/`.
@@ -12,6 +20,8 @@ ACTION = NS + "/actions/{name:[^/]+(?:/[^/]+)?}"
 PACKAGE = NS + "/packages/{name:[^/]+}"
 TRIGGER = NS + "/triggers/{name:[^/]+}"
 RULE = NS + "/rules/{name:[^/]+}"
+# DigitalOcean's own API for the scheduled triggers of project.yml.
+SCHEDULED = "/v2/functions/namespaces/{ns}/triggers"
 # Namespace, package (or `default`), function with its extension, then any extra path.
 WEB = "/api/v1/web/{ns}/{package}/{name}{extra:(?:/.*)?}"
 # GET brings HEAD with it.
@@ -52,6 +62,8 @@ def setup_routes(app: web.Application) -> None:
             web.put(RULE, triggers.put_rule),
             web.delete(RULE, triggers.delete_rule),
             web.post(RULE, triggers.set_rule_status),
+            web.get(SCHEDULED, scheduled_triggers.list_triggers),
+            web.post(SCHEDULED + "/{name:[^/]+}/fire", scheduled_triggers.fire_trigger),
             web.get(NS + "/activations", activations.list_activations),
             web.get(NS + "/activations/{id}", activations.get_activation),
             web.get(NS + "/activations/{id}/logs", activations.get_logs),

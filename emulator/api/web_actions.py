@@ -53,7 +53,7 @@ async def invoke(request: web.Request) -> web.StreamResponse:
         annotations=WEB_ANNOTATIONS,
     )
     headers[ACTIVATION_ID_HEADER] = invocation.activation_id
-    activation = await invocation.wait(services.settings.blocking_wait)
+    activation = await invocation.wait(services.settings.answer_wait)
     if activation is None:
         raise ResponseNotReady()
     # 3. the result, through the URL's extension

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from emulator.entities import (
 from emulator.errors import ServiceUnavailable
 from emulator.invoker import messages
 from emulator.invoker.launchers import Launcher
+from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.outcome import Verdict, judge_init, judge_run
 from emulator.invoker.pool import WarmPool
 from emulator.invoker.process import WarmProcess
@@ -53,9 +55,9 @@ class Invocation:
     # Resolves to the finished, stored activation; shield it before waiting with a timeout.
     done: asyncio.Task[Activation]
 
-    async def wait(self, seconds: float) -> Activation | None:
+    async def wait(self, seconds: float | None) -> Activation | None:
         """The finished activation, or None when it is still running after `seconds` (it runs
-        on, and is recorded when it ends)."""
+        on, and is recorded when it ends); `seconds=None` waits for the end."""
         try:
             return await asyncio.wait_for(asyncio.shield(self.done), seconds)
         except TimeoutError:
@@ -98,7 +100,11 @@ class Invoker:
         host_environ: Mapping[str, str],
         clock: Clock,
         ids: IdFactory,
+        observer: ActivationObserver | None = None,
+        enforce_timeouts: bool = True,
     ) -> None:
+        """`enforce_timeouts=False` (the `--debug` mode) lets a function sit at a breakpoint
+        for as long as the developer needs."""
         self._registry = registry
         self._store = store
         self._pool = pool
@@ -107,6 +113,8 @@ class Invoker:
         self._host_env = {k: host_environ[k] for k in HOST_VARIABLES if k in host_environ}
         self._clock = clock
         self._ids = ids
+        self._observer = observer
+        self._enforce_timeouts = enforce_timeouts
         self._tasks: set[asyncio.Task[Activation]] = set()
 
     @property
@@ -153,6 +161,8 @@ class Invoker:
         task = asyncio.create_task(self._activate(run), name=f"activation {pending.activation_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if self._observer is not None:
+            self._observer.started(pending.activation_id, action.path)
         return Invocation(pending.activation_id, task)
 
     async def recover(self) -> int:
@@ -187,6 +197,8 @@ class Invoker:
             verdict, logs, timing = Verdict(failed, keep_warm=False), (), self._timing(run)
         activation = self._record(run, verdict, logs, timing)
         await self._store.finish(activation)
+        if self._observer is not None:
+            self._observer.finished(activation)
         return activation
 
     async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
@@ -199,12 +211,7 @@ class Invoker:
         process = await self._pool.take_idle(action)
         cold = process is None
         if process is None:
-            process = WarmProcess(
-                launcher.spec(action, self._spawn_environment(run)),
-                clock=self._clock,
-                log_limit=action.limits.log_bytes,
-                memory_mb=action.limits.memory,
-            )
+            process = self._new_process(launcher, run)
             self._pool.track(process)
         verdict: Verdict | None = None
         try:
@@ -223,6 +230,23 @@ class Invoker:
             if not healthy:
                 await process.kill()
             await self._pool.release(action, process, healthy=healthy)
+
+    def _new_process(self, launcher: Launcher, run: _Run) -> WarmProcess:
+        action = run.action
+        spec = launcher.spec(action, self._spawn_environment(run))
+        observer = self._observer
+        if spec.notice is not None:
+            if observer is not None:
+                observer.notice(action.path, spec.notice)
+            else:
+                logger.warning("%s: %s", action.path, spec.notice)
+        return WarmProcess(
+            spec,
+            clock=self._clock,
+            log_limit=action.limits.log_bytes,
+            memory_mb=action.limits.memory,
+            on_line=functools.partial(observer.log_line, action.path) if observer else None,
+        )
 
     def problem(self, action: Action) -> str | None:
         """Why `action` cannot run at all: a failed build, or no way to run its kind here."""
@@ -244,14 +268,21 @@ class Invoker:
                 "binary": action.exec.binary,
             }
         }
-        reply = await process.exchange(init, timeout=timeout_ms / 1000, keep=MAX_PAYLOAD_BYTES)
+        reply = await process.exchange(
+            init, timeout=self._seconds(timeout_ms), keep=MAX_PAYLOAD_BYTES
+        )
         return judge_init(reply, timeout_ms=timeout_ms)
 
     async def _run(self, process: WarmProcess, run: _Run) -> Verdict:
         timeout_ms = run.action.limits.timeout
         message = {"value": run.binding.event, **self._run_fields(run)}
-        reply = await process.exchange(message, timeout=timeout_ms / 1000, keep=MAX_PAYLOAD_BYTES)
+        reply = await process.exchange(
+            message, timeout=self._seconds(timeout_ms), keep=MAX_PAYLOAD_BYTES
+        )
         return judge_run(reply, timeout_ms=timeout_ms)
+
+    def _seconds(self, timeout_ms: int) -> float | None:
+        return timeout_ms / 1000 if self._enforce_timeouts else None
 
     def _run_fields(self, run: _Run) -> dict[str, str]:
         """The per-run fields every runtime exports as `__OW_<KEY>`."""

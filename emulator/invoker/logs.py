@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,6 +14,9 @@ STREAMS = ("stdout", "stderr")
 # A longer line is cut into pieces, so that a flood without newlines stays bounded.
 MAX_LINE_BYTES = 64 * 1024
 READ_CHUNK = 64 * 1024
+
+# Told of each line as it arrives: (stream, text).
+LineListener = Callable[[str, str], None]
 
 
 def format_timestamp(time_ns: int) -> str:
@@ -41,9 +45,10 @@ class LogCollector:
     activation, as on the platform.
     """
 
-    def __init__(self, clock: Clock, limit_bytes: int) -> None:
+    def __init__(self, clock: Clock, limit_bytes: int, on_line: LineListener | None = None) -> None:
         self._clock = clock
         self._limit = limit_bytes
+        self._on_line = on_line
         self._current = _Batch([])
         self._next = _Batch([])
         self._closed: dict[str, asyncio.Event] = {s: asyncio.Event() for s in STREAMS}
@@ -56,6 +61,8 @@ class LogCollector:
         if text == SENTINEL:
             self._closed[stream].set()
             return
+        if self._on_line is not None:
+            self._on_line(stream, text)
         batch = self._next if self._closed[stream].is_set() else self._current
         size = len(text.encode("utf-8", "replace")) + 1
         if batch.truncated or batch.size + size > self._limit:

@@ -22,11 +22,17 @@ def pool_key(action: Action) -> PoolKey:
 
 
 class WarmPool:
-    def __init__(self, clock: Clock, *, idle_seconds: float) -> None:
+    """`reuse=False` (the `--cold` mode) keeps nothing warm: every call starts a process, so
+    that start-up code runs each time, and each process is stopped after its activation."""
+
+    def __init__(self, clock: Clock, *, idle_seconds: float, reuse: bool = True) -> None:
         self._clock = clock
         self._idle_seconds = idle_seconds
+        self._reuse = reuse
         self._idle: defaultdict[PoolKey, list[WarmProcess]] = defaultdict(list)
         self._busy: set[WarmProcess] = set()
+        # What `retire` doomed: a process busy at that moment is stopped when it comes back.
+        self._retired: Callable[[PoolKey], bool] | None = None
 
     async def take_idle(self, action: Action) -> WarmProcess | None:
         """A warm process for `action`, now busy; None when a new one must start."""
@@ -44,7 +50,8 @@ class WarmPool:
 
     async def release(self, action: Action, process: WarmProcess, *, healthy: bool) -> None:
         self._busy.discard(process)
-        if healthy and process.alive:
+        retired = self._retired is not None and self._retired(pool_key(action))
+        if healthy and process.alive and self._reuse and not retired:
             self._idle[pool_key(action)].append(process)
         else:
             await process.stop()
@@ -54,6 +61,9 @@ class WarmPool:
 
     async def retire(self, should_retire: Callable[[PoolKey], bool]) -> int:
         """Stop the idle processes whose key matches (busy ones finish, then never return)."""
+        # Busy processes finish their activation first, then `release` stops them. Only the
+        # latest verdict matters: a newer reload knows the whole set of live keys.
+        self._retired = should_retire
         doomed = [key for key in self._idle if should_retire(key)]
         processes = [p for key in doomed for p in self._idle.pop(key)]
         await asyncio.gather(*(p.stop() for p in processes))

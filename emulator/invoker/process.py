@@ -20,7 +20,7 @@ from pathlib import Path
 
 from emulator.clock import Clock
 from emulator.entities import JSON
-from emulator.invoker.logs import LogCollector, pump
+from emulator.invoker.logs import LineListener, LogCollector, pump
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class LaunchSpec:
     argv: Sequence[str]
     cwd: Path
     env: Mapping[str, str]
+    # A line for the developer about this process (a debugger port), printed when it starts.
+    notice: str | None = None
 
 
 class Outcome(enum.Enum):
@@ -62,11 +64,19 @@ class Reply:
 
 
 class WarmProcess:
-    def __init__(self, spec: LaunchSpec, *, clock: Clock, log_limit: int, memory_mb: int) -> None:
+    def __init__(
+        self,
+        spec: LaunchSpec,
+        *,
+        clock: Clock,
+        log_limit: int,
+        memory_mb: int,
+        on_line: LineListener | None = None,
+    ) -> None:
         self._spec = spec
         self._clock = clock
         self._memory_bytes = memory_mb * 1024 * 1024
-        self.logs = LogCollector(clock, log_limit)
+        self.logs = LogCollector(clock, log_limit, on_line)
         self._proc: asyncio.subprocess.Process | None = None
         self._results: asyncio.StreamReader | None = None
         self._pumps: list[asyncio.Task[None]] = []
@@ -118,8 +128,10 @@ class WarmProcess:
             asyncio.create_task(pump(self._proc.stderr, "stderr", self.logs)),
         ]
 
-    async def exchange(self, message: Mapping[str, JSON], *, timeout: float, keep: int) -> Reply:
-        """Send one line, wait up to `timeout` seconds for the reply line.
+    async def exchange(
+        self, message: Mapping[str, JSON], *, timeout: float | None, keep: int
+    ) -> Reply:
+        """Send one line, wait up to `timeout` seconds (None: for ever) for the reply line.
 
         Keeps at most `keep` bytes of the reply; `size` tells the full length. Logs are not
         taken here: the caller decides which activation they belong to.

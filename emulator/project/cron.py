@@ -18,6 +18,23 @@ def is_valid_cron(expression: str) -> bool:
     return all(_is_valid_field(f, *bounds) for f, bounds in zip(fields, FIELD_RANGES, strict=True))
 
 
+def field_values(field: str, low: int, high: int) -> frozenset[int]:
+    """The values a valid field names: `*`, `N`, `N-M`, each optionally `/STEP`, comma-joined.
+
+    `N/STEP` runs from N to the field's highest value, as the cron-parser npm package reads it."""
+    values: set[int] = set()
+    for item in field.split(","):
+        span, _, step = item.partition("/")
+        if span == "*":
+            first, last = low, high
+        else:
+            start, dash, end = span.partition("-")
+            first = int(start)
+            last = int(end) if dash else (high if step else first)
+        values.update(range(first, last + 1, int(step or 1)))
+    return frozenset(values)
+
+
 def _is_valid_field(field: str, low: int, high: int) -> bool:
     if not _FIELD_CHARACTERS.match(field):
         return False

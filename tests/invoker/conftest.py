@@ -138,7 +138,9 @@ async def make_invoker(
         clock: Clock | None = None,
         pool: WarmPool | None = None,
         families: dict[str, Launcher] | None = None,
+        **options: Any,
     ) -> Invoker:
+        """`options` go to the Invoker as they are (observer, enforce_timeouts)."""
         clock = clock or SystemClock()
         pool = pool or WarmPool(clock, idle_seconds=600)
         invoker = Invoker(
@@ -150,6 +152,7 @@ async def make_invoker(
             host_environ=environ if environ is not None else {"PATH": "/usr/bin:/bin"},
             clock=clock,
             ids=IdFactory(),
+            **options,
         )
         made.append((invoker, pool))
         return invoker

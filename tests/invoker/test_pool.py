@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from emulator.invoker.pool import WarmPool
 from tests.conftest import process_alive
 from tests.invoker.conftest import RID, SteppedClock
@@ -45,3 +47,22 @@ async def test_closing_the_pool_stops_every_process(make_invoker, functions):
     pid = await pid_of(invoker, "pkg/pid")
     await pool.close()
     assert not process_alive(pid)
+
+
+async def test_a_process_busy_when_its_function_is_retired_stops_after_its_activation(
+    make_invoker, functions
+):
+    pool = WarmPool(SteppedClock(), idle_seconds=600)
+    invoker = make_invoker(pool=pool)
+    action = functions.add(
+        "slowpid",
+        "import os, time\ndef main():\n    time.sleep(1)\n    return {'pid': os.getpid()}\n",
+    )
+    invocation = await invoker.invoke("pkg/slowpid", {}, request_id=RID)
+    await asyncio.sleep(0.5)
+    # A reload while it runs: nothing of this version is served any more.
+    assert await pool.retire(lambda key: True) == 0
+    activation = await invocation.done
+    assert activation.response.success
+    assert pool.warm_count(action) == 0
+    assert not process_alive(activation.response.result["pid"])

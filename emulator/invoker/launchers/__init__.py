@@ -8,6 +8,7 @@ is one activation.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -64,6 +65,17 @@ def death_guard() -> tuple[str, ...]:
 def shim_path(name: str) -> Path:
     """A file of `emulator/invoker/shims/`, the code that runs inside function processes."""
     return Path(str(resources.files("emulator.invoker.shims").joinpath(name)))
+
+
+DEBUG_HOST = "127.0.0.1"
+
+
+def debug_port() -> int:
+    """A free local port for one process's debugger (`--debug`)."""
+    with socket.socket() as sock:
+        sock.bind((DEBUG_HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def function_directory(action: Action) -> Path:

@@ -6,7 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from emulator.entities import Action
-from emulator.invoker.launchers import death_guard, function_directory, probe, shim_path
+from emulator.invoker.launchers import (
+    DEBUG_HOST,
+    death_guard,
+    debug_port,
+    function_directory,
+    probe,
+    shim_path,
+)
 from emulator.invoker.process import LaunchSpec
 
 # The shim's oldest supported Node.js, as DigitalOcean's oldest kind is nodejs:14.
@@ -39,16 +46,18 @@ def probe_node(program: str) -> NodeProgram | None:
 
 
 class NodeLauncher:
-    """Runs `nodejs:14`, `:18`, `:22` and `:24` alike under the one node found here."""
+    """Runs `nodejs:14`, `:18`, `:22` and `:24` alike under the one node found here; with
+    `debug`, each process under the inspector on a port of its own."""
 
-    def __init__(self, node: NodeProgram | None, program: str) -> None:
+    def __init__(self, node: NodeProgram | None, program: str, *, debug: bool = False) -> None:
         self._node = node
         self._program = program
+        self._debug = debug
 
     @classmethod
-    def discover(cls, program: str | None) -> NodeLauncher:
+    def discover(cls, program: str | None, *, debug: bool = False) -> NodeLauncher:
         wanted = program or "node"
-        return cls(probe_node(wanted), wanted)
+        return cls(probe_node(wanted), wanted, debug=debug)
 
     @property
     def node(self) -> NodeProgram | None:
@@ -57,8 +66,15 @@ class NodeLauncher:
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         if self._node is None:
             raise RuntimeError(self.problem(action.exec.kind))
-        argv = (*death_guard(), self._node.path, str(shim_path("node_launcher.js")))
-        return LaunchSpec(argv, function_directory(action), env)
+        inspect: tuple[str, ...] = ()
+        notice = None
+        if self._debug:
+            address = f"{DEBUG_HOST}:{debug_port()}"
+            inspect = (f"--inspect={address}",)
+            notice = f"debugger listening on {address} (Node inspector: chrome://inspect)"
+        shim = str(shim_path("node_launcher.js"))
+        argv = (*death_guard(), self._node.path, *inspect, shim)
+        return LaunchSpec(argv, function_directory(action), env, notice)
 
     async def warm_up(self, actions: Sequence[Action]) -> None:
         return None  # an interpreter needs nothing prepared

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.entities import Action
-from emulator.invoker.launchers import function_directory, probe, shim_path
+from emulator.invoker.launchers import (
+    DEBUG_HOST,
+    debug_port,
+    function_directory,
+    probe,
+    shim_path,
+)
 from emulator.invoker.process import LaunchSpec
 from emulator.runtimes import KINDS
 
@@ -58,20 +64,33 @@ def find_python(version: str) -> Interpreter | None:
     return None
 
 
-class PythonLauncher:
-    """Runs each `python:3.X` kind under a local python3.X, else under this interpreter."""
+def has_debugpy(interpreter: Interpreter) -> bool:
+    """Whether `interpreter`, run as functions run (-I), can import debugpy."""
+    return probe([interpreter.path, "-I", "-c", "import debugpy"]) is not None
 
-    def __init__(self, interpreters: Mapping[str, Interpreter]) -> None:
+
+class PythonLauncher:
+    """Runs each `python:3.X` kind under a local python3.X, else under this interpreter.
+
+    With `debug`, a process waits for a debugger (debugpy) before it loads the function, when
+    its interpreter has debugpy; otherwise it runs as usual after one line saying how to get it.
+    """
+
+    def __init__(self, interpreters: Mapping[str, Interpreter], *, debug: bool = False) -> None:
         self._interpreters = dict(interpreters)
         self._fallback = Interpreter(sys.executable, ".".join(map(str, sys.version_info[:3])))
+        self._debug = debug
+        # Per interpreter path: whether it has debugpy (asked once; the hint is printed once).
+        self._debugpy: dict[str, bool] = {}
 
     @classmethod
-    def discover(cls) -> PythonLauncher:
+    def discover(cls, *, debug: bool = False) -> PythonLauncher:
         kinds = [kind for kind in KINDS.values() if kind.family == "python"]
         # Each probe starts an interpreter: run them side by side.
         with ThreadPoolExecutor(max_workers=len(kinds)) as probes:
             found = probes.map(lambda k: find_python(k.version), kinds)
-            return cls({k.name: i for k, i in zip(kinds, found, strict=True) if i is not None})
+            interpreters = {k.name: i for k, i in zip(kinds, found, strict=True) if i is not None}
+            return cls(interpreters, debug=debug)
 
     def interpreter(self, kind: str) -> Interpreter:
         return self._interpreters.get(kind, self._fallback)
@@ -80,9 +99,26 @@ class PythonLauncher:
         interpreter = self.interpreter(action.exec.kind)
         # -I: no user site-packages, no PYTHON* variables, no script directory on sys.path.
         # -B: no __pycache__ folders written into the project (the deployer would see them).
-        argv = (interpreter.path, "-I", "-B", str(shim_path("python_launcher.py")))
+        # -u: each line reaches the emulator as it is printed, for the live logs.
+        argv = (interpreter.path, "-I", "-B", "-u", str(shim_path("python_launcher.py")))
         env = {**env, "PYTHONIOENCODING": "UTF-8"}
-        return LaunchSpec(argv, function_directory(action), env)
+        debugger, notice = self._debugger(interpreter) if self._debug else ((), None)
+        return LaunchSpec((*argv, *debugger), function_directory(action), env, notice)
+
+    def _debugger(self, interpreter: Interpreter) -> tuple[tuple[str, ...], str | None]:
+        """The shim's debugger option and the line to print about it."""
+        known = interpreter.path in self._debugpy
+        if not known:
+            self._debugpy[interpreter.path] = has_debugpy(interpreter)
+        if not self._debugpy[interpreter.path]:
+            hint = (
+                f"debugpy is not installed for {interpreter.path}; to debug, run "
+                f"'{interpreter.path} -m pip install debugpy'. Running without a debugger."
+            )
+            return (), None if known else hint
+        address = f"{DEBUG_HOST}:{debug_port()}"
+        notice = f"waiting for a debugger (debugpy) to attach on {address}"
+        return (f"--debugpy={address}",), notice
 
     async def warm_up(self, actions: Sequence[Action]) -> None:
         return None  # an interpreter needs nothing prepared

@@ -3,7 +3,8 @@
 The emulator's side of this line protocol is emulator/invoker/process.py. In the spirit of
 DigitalOcean's prelaunched ActionLoop runtime:
 
-1. argv[1] is the number of an inherited pipe; it becomes fd 3, the result channel.
+1. The last argument is the number of an inherited pipe; it becomes fd 3, the result
+   channel. `--debugpy=HOST:PORT` before it (the `--debug` mode) waits for a debugger there.
 2. The first stdin line is `{"value": {"code": <path>, "main": <name>, "binary": <bool>}}`.
    The function is imported; fd 3 gets `{"ok": true}`, or, after the cause is printed on
    stderr (`Invalid function: <exception>`), `{"error": <what the platform records>}` and
@@ -153,14 +154,26 @@ def _die_with_the_emulator():
         pass
 
 
+def _wait_for_debugger(options):
+    for option in options:
+        if option.startswith("--debugpy="):
+            host, _, port = option.partition("=")[2].rpartition(":")
+            import debugpy
+
+            debugpy.listen((host, int(port)))
+            debugpy.wait_for_client()
+
+
 def main():
     _die_with_the_emulator()
-    result_fd = int(sys.argv[1])
+    result_fd = int(sys.argv[-1])
     if result_fd != 3:
         os.dup2(result_fd, 3)
         os.close(result_fd)
     out = os.fdopen(3, "w", encoding="utf-8")
+    options = sys.argv[1:-1]
     sys.argv = sys.argv[:1]
+    _wait_for_debugger(options)
 
     init = json.loads(sys.stdin.readline())["value"]
     try:

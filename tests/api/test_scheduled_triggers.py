@@ -1,0 +1,215 @@
+"""DigitalOcean's scheduled-trigger routes, and triggers firing on a clock the test moves."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from emulator.banner import banner
+from emulator.entities import Trigger
+from emulator.services import SERVICES
+from tests.api.conftest import wait_for_record
+from tests.conftest import NAMESPACE
+
+TRIGGERS = "/v2/functions/namespaces/_/triggers"
+ACTIVATIONS = "/api/v1/namespaces/_/activations"
+# A Sunday, half a minute past noon UTC.
+START = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
+
+
+class ManualClock:
+    """Wall time that moves only when the test says; the scheduler's sleeps end when it does.
+    Durations (monotonic) stay real, for the processes' own timings."""
+
+    def __init__(self, start: datetime) -> None:
+        self._ms = int(start.timestamp() * 1000)
+        self._sleepers: list[tuple[int, asyncio.Future[None]]] = []
+
+    def now_ns(self) -> int:
+        return self._ms * 1_000_000
+
+    def now_ms(self) -> int:
+        return self._ms
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (self._ms + int(seconds * 1000), future)
+        self._sleepers.append(entry)
+        try:
+            await future
+        finally:
+            self._sleepers.remove(entry)
+
+    def advance(self, seconds: float) -> None:
+        self._ms += int(seconds * 1000)
+        for wake, future in self._sleepers:
+            if wake <= self._ms and not future.done():
+                future.set_result(None)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def client(make_client: Any, clock: ManualClock) -> TestClient[Any, Any]:
+    return await make_client("triggers", app_options={"clock": clock, "sleep": clock.sleep})
+
+
+async def triggers_by_name(client: TestClient[Any, Any]) -> dict[str, Any]:
+    response = await client.get(TRIGGERS)
+    assert response.status == 200
+    return {t["name"]: t for t in (await response.json())["triggers"]}
+
+
+async def test_list_shows_each_trigger_as_digitalocean_does(client: TestClient[Any, Any]) -> None:
+    triggers = await triggers_by_name(client)
+    assert list(triggers) == ["every-five-minutes", "weekday-mornings", "paused"]
+    assert triggers["every-five-minutes"] == {
+        "namespace": NAMESPACE,
+        "function": "cron/echo",
+        "type": "SCHEDULED",
+        "name": "every-five-minutes",
+        "is_enabled": True,
+        "created_at": "2026-03-01T12:00:30Z",
+        "updated_at": "2026-03-01T12:00:30Z",
+        "scheduled_details": {"cron": "*/5 * * * *", "body": {"source": "legacy"}},
+        "scheduled_runs": {"last_run_at": None, "next_run_at": "2026-03-01T12:05:00Z"},
+    }
+    # Monday is the next weekday after this Sunday.
+    assert triggers["weekday-mornings"]["scheduled_runs"]["next_run_at"] == "2026-03-02T09:00:00Z"
+    paused = triggers["paused"]
+    assert paused["is_enabled"] is False
+    assert paused["scheduled_runs"] == {"last_run_at": None, "next_run_at": None}
+
+
+async def test_routes_need_the_key_and_answer_for_the_named_namespace(
+    make_client: Any,
+) -> None:
+    client = await make_client("triggers", authorized=False)
+    assert (await client.get(TRIGGERS)).status == 401
+    assert (await client.post(f"{TRIGGERS}/paused/fire")).status == 401
+    authorized = await make_client("triggers")
+    named = await authorized.get(f"/v2/functions/namespaces/{NAMESPACE}/triggers")
+    assert named.status == 200
+    assert (await authorized.get("/v2/functions/namespaces/fn-other/triggers")).status == 403
+
+
+async def test_fire_answers_202_and_the_record_names_the_trigger_with_the_body_as_event(
+    client: TestClient[Any, Any],
+) -> None:
+    # Disabled triggers can still be fired by hand.
+    response = await client.post(f"{TRIGGERS}/paused/fire")
+    assert response.status == 202
+    activation_id = (await response.json())["activationId"]
+    record = await wait_for_record(client, activation_id)
+    assert record["name"] == "echo"
+    assert record["response"]["result"] == {"event": {"source": "paused"}}
+    annotations = {a["key"]: a["value"] for a in record["annotations"]}
+    assert annotations["trigger"] == "paused"
+    assert annotations["firing"] == "on demand"
+    runs = (await triggers_by_name(client))["paused"]["scheduled_runs"]
+    assert runs == {"last_run_at": "2026-03-01T12:00:30Z", "next_run_at": None}
+
+
+async def test_firing_an_unknown_trigger_is_404(client: TestClient[Any, Any]) -> None:
+    response = await client.post(f"{TRIGGERS}/nope/fire")
+    assert response.status == 404
+    body = await response.json()
+    assert body["error"] == "The resource you were accessing could not be found."
+
+
+async def records(client: TestClient[Any, Any]) -> list[dict[str, Any]]:
+    response = await client.get(ACTIVATIONS, params={"docs": "true"})
+    assert response.status == 200
+    found: list[dict[str, Any]] = await response.json()
+    return found
+
+
+async def wait_for_records(client: TestClient[Any, Any], count: int) -> list[dict[str, Any]]:
+    for _ in range(600):
+        found = await records(client)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} records after 30 s")
+
+
+async def test_a_trigger_fires_when_its_minute_comes_on_the_injected_clock(
+    client: TestClient[Any, Any], clock: ManualClock
+) -> None:
+    # 12:04:30: no trigger is due yet.
+    clock.advance(240)
+    await asyncio.sleep(0.2)
+    assert await records(client) == []
+    # 12:05:00: the five-minute trigger fires, and only it (the paused one never does).
+    clock.advance(30)
+    [summary] = await wait_for_records(client, 1)
+    record = await wait_for_record(client, summary["activationId"])
+    annotations = {a["key"]: a["value"] for a in record["annotations"]}
+    assert annotations["trigger"] == "every-five-minutes"
+    assert annotations["firing"] == "scheduled"
+    assert record["response"]["result"] == {"event": {"source": "legacy"}}
+    runs = (await triggers_by_name(client))["every-five-minutes"]["scheduled_runs"]
+    assert runs == {"last_run_at": "2026-03-01T12:05:00Z", "next_run_at": "2026-03-01T12:10:00Z"}
+    # Five minutes later, it fires again.
+    clock.advance(300)
+    assert len(await wait_for_records(client, 2)) == 2
+
+
+async def test_no_triggers_stops_scheduled_firing_but_not_firing_on_demand(
+    make_client: Any, clock: ManualClock
+) -> None:
+    client = await make_client(
+        "triggers", app_options={"clock": clock, "sleep": clock.sleep}, no_triggers=True
+    )
+    triggers = await triggers_by_name(client)
+    assert all(t["scheduled_runs"]["next_run_at"] is None for t in triggers.values())
+    clock.advance(3600)
+    await asyncio.sleep(0.2)
+    assert await records(client) == []
+    response = await client.post(f"{TRIGGERS}/every-five-minutes/fire")
+    assert response.status == 202
+    await wait_for_record(client, (await response.json())["activationId"])
+
+
+async def test_a_firing_that_cannot_invoke_is_logged_and_the_others_still_fire(
+    client: TestClient[Any, Any], clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As a reload would: one trigger now names a function that is gone.
+    scheduler = client.app[SERVICES].scheduler
+    scheduler.replace(
+        [
+            Trigger("orphan", "cron/gone", "* * * * *", {}),
+            Trigger("every-minute", "cron/echo", "* * * * *", {"source": "reloaded"}),
+        ]
+    )
+    await asyncio.sleep(0.1)
+    assert [t for t in await triggers_by_name(client)] == ["orphan", "every-minute"]
+    clock.advance(30)
+    [summary] = await wait_for_records(client, 1)
+    record = await wait_for_record(client, summary["activationId"])
+    assert record["response"]["result"] == {"event": {"source": "reloaded"}}
+    assert "trigger orphan could not invoke cron/gone" in caplog.text
+    # The scheduler lives on: the next minute fires again.
+    clock.advance(60)
+    assert len(await wait_for_records(client, 2)) == 2
+
+
+async def test_banner_shows_each_trigger_with_its_next_run_in_utc(
+    client: TestClient[Any, Any], make_client: Any, clock: ManualClock
+) -> None:
+    text = banner(client.app[SERVICES])
+    assert "every-five-minutes  cron/echo  '*/5 * * * *'  next run 2026-03-01T12:05:00Z" in text
+    assert "paused              cron/echo  '* * * * *'  disabled" in text
+    quiet = await make_client("triggers", app_options={"clock": clock}, no_triggers=True)
+    assert "'0 9 * * 1-5'  not firing (--no-triggers)" in banner(quiet.app[SERVICES])

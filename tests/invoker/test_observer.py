@@ -1,0 +1,46 @@
+"""The invoker tells an observer of each activation and of each log line as it is printed."""
+
+from __future__ import annotations
+
+from tests.invoker.conftest import RID, run
+from tests.invoker.recording import RecordingObserver
+
+PRINTS_SLEEPS_PRINTS = """
+import sys, time
+
+def main(event):
+    print("first")
+    time.sleep(1)
+    print("second", file=sys.stderr)
+    return {}
+"""
+
+
+async def test_a_log_line_arrives_while_the_function_still_runs(make_invoker, functions):
+    observer = RecordingObserver()
+    invoker = make_invoker(observer=observer)
+    functions.add("slow", PRINTS_SLEEPS_PRINTS)
+    invocation = await invoker.invoke("pkg/slow", {}, request_id=RID)
+    await observer.wait_for("log", "pkg/slow", "stdout", "first")
+    assert not invocation.done.done()
+    activation = await invocation.done
+    assert observer.events == [
+        ("started", "pkg/slow", activation.activation_id),
+        ("log", "pkg/slow", "stdout", "first"),
+        ("log", "pkg/slow", "stderr", "second"),
+        ("finished", "pkg/slow", activation.activation_id),
+    ]
+
+
+async def test_the_observer_gets_the_stored_record(make_invoker, functions):
+    observer = RecordingObserver()
+    invoker = make_invoker(observer=observer)
+    functions.add("hello", "def main(event):\n    return {'body': 'hi'}\n")
+    activation = await run(invoker, "pkg/hello")
+    assert observer.activations == [activation]
+
+
+async def test_without_an_observer_logs_are_still_recorded(invoker, functions):
+    functions.add("talk", "def main(event):\n    print('said')\n    return {}\n")
+    activation = await run(invoker, "pkg/talk")
+    assert activation.logs[0].endswith("stdout: said")
