@@ -23,13 +23,8 @@ _HTTP_STATUS = {
 
 
 async def list_actions(request: web.Request) -> web.Response:
-    registry = request.app[SERVICES].registry
-    actions = registry.actions(request.match_info.get("package"))
-    if queries.boolean(request, "count"):
-        return json_response({"actions": len(actions)})
-    start = queries.skip(request, "actions")
-    chosen = actions[start : start + queries.list_limit(request, "actions")]
-    return json_response([action_summary_json(a) for a in chosen])
+    actions = request.app[SERVICES].registry.actions(request.match_info.get("package"))
+    return json_response(queries.page(request, "actions", actions, action_summary_json))
 
 
 async def get_action(request: web.Request) -> web.Response:

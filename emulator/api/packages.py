@@ -14,11 +14,7 @@ from emulator.services import SERVICES
 
 async def list_packages(request: web.Request) -> web.Response:
     packages = request.app[SERVICES].registry.packages()
-    if queries.boolean(request, "count"):
-        return json_response({"packages": len(packages)})
-    start = queries.skip(request, "packages")
-    chosen = packages[start : start + queries.list_limit(request, "packages")]
-    return json_response([package_summary_json(p) for p in chosen])
+    return json_response(queries.page(request, "packages", packages, package_summary_json))
 
 
 async def get_package(request: web.Request) -> web.Response:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from aiohttp import web
 
+from emulator.entities import JSON
 from emulator.errors import MalformedQueryParameter
+
+T = TypeVar("T")
 
 DEFAULT_LIST_LIMIT = 30
 MAX_LIST_LIMIT = 200
@@ -54,6 +59,20 @@ def list_limit(request: web.Request, collection: str) -> int:
             f"The value '{limit}' is not in the range of 0 to {MAX_LIST_LIMIT} for {collection}.",
         )
     return limit or MAX_LIST_LIMIT
+
+
+def page(
+    request: web.Request,
+    collection: str,
+    entities: Sequence[T],
+    render: Callable[[T], JSON],
+) -> JSON:
+    """A collection listing as the platform answers it: `{"<collection>": N}` with
+    `count=true`, else the rendered entities that `skip` and `limit` select."""
+    if boolean(request, "count"):
+        return {collection: len(entities)}
+    start = skip(request, collection)
+    return [render(entity) for entity in entities[start : start + list_limit(request, collection)]]
 
 
 def skip(request: web.Request, collection: str) -> int:

@@ -15,11 +15,7 @@ from emulator.services import SERVICES
 
 async def list_triggers(request: web.Request) -> web.Response:
     triggers = request.app[SERVICES].rules.triggers()
-    if queries.boolean(request, "count"):
-        return json_response({"triggers": len(triggers)})
-    start = queries.skip(request, "triggers")
-    chosen = triggers[start : start + queries.list_limit(request, "triggers")]
-    return json_response([trigger_to_json(t) for t in chosen])
+    return json_response(queries.page(request, "triggers", triggers, trigger_to_json))
 
 
 async def get_trigger(request: web.Request) -> web.Response:
@@ -55,11 +51,7 @@ async def fire_trigger(request: web.Request) -> web.Response:
 
 async def list_rules(request: web.Request) -> web.Response:
     rules = request.app[SERVICES].rules.rules()
-    if queries.boolean(request, "count"):
-        return json_response({"rules": len(rules)})
-    start = queries.skip(request, "rules")
-    chosen = rules[start : start + queries.list_limit(request, "rules")]
-    return json_response([rule_to_json(r) for r in chosen])
+    return json_response(queries.page(request, "rules", rules, rule_to_json))
 
 
 async def get_rule(request: web.Request) -> web.Response:

@@ -53,16 +53,7 @@ class ActivationStore:
     @classmethod
     async def open(cls, path: Path) -> ActivationStore:
         """Open (creating if needed) the database at `path`, upgraded to the current schema."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are only the ones we BEGIN ourselves.
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await configure(db)
-            upgrades = load_upgrades()
-            await retry_busy(lambda: upgrade(db, upgrades), what="schema upgrade")
-        except BaseException:
-            await db.close()
-            raise
+        db = await connect(path)
         logger.debug("activation store open at %s", path)
         return cls(db, path)
 
@@ -201,6 +192,22 @@ class ActivationStore:
             if self._closed:
                 raise ValueError(f"activation store at {self._path} is closed")
             return await retry_busy(lambda: transaction(self._db, body), what=what)
+
+
+async def connect(path: Path) -> aiosqlite.Connection:
+    """A connection to the database at `path` (created if needed), WAL mode, upgraded to the
+    current schema: what every store of the emulator opens."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: transactions are only the ones we BEGIN ourselves.
+    db = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await configure(db)
+        upgrades = load_upgrades()
+        await retry_busy(lambda: upgrade(db, upgrades), what="schema upgrade")
+    except BaseException:
+        await db.close()
+        raise
+    return db
 
 
 async def configure(db: aiosqlite.Connection) -> None:

@@ -19,9 +19,8 @@ from emulator.serialize import (
     package_from_record,
     package_record_json,
 )
-from emulator.store.activations import configure, transaction
+from emulator.store.activations import connect, transaction
 from emulator.store.busy import retry_busy
-from emulator.store.schema import load_upgrades, upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -50,16 +49,7 @@ class EntityStore:
     @classmethod
     async def open(cls, path: Path) -> EntityStore:
         """Open (creating if needed) the database at `path`, upgraded to the current schema."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await configure(db)
-            upgrades = load_upgrades()
-            await retry_busy(lambda: upgrade(db, upgrades), what="schema upgrade")
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db, path)
+        return cls(await connect(path), path)
 
     async def close(self) -> None:
         async with self._write_lock:
