@@ -19,6 +19,9 @@ DEFAULT_PORT = 3233
 DEFAULT_BLOCKING_WAIT = 30.0
 DEFAULT_RETENTION_HOURS = 72.0
 DEFAULT_IDLE_SECONDS = 600.0
+# DigitalOcean's throttles per namespace (spec/do-functions.md, limits table).
+DEFAULT_INVOCATIONS_PER_MINUTE = 600
+DEFAULT_CONCURRENT_INVOCATIONS = 120
 STATE_DIR = ".emulator"
 
 
@@ -90,6 +93,10 @@ class Settings:
     cold: bool = False
     # `--debug`: no timeouts, blocking calls wait for ever, processes start under a debugger.
     debug: bool = False
+    # The platform's throttles per namespace, answered with its 429s; None turns one off
+    # (benchmarks and test suites that call far more often than a namespace may).
+    invocations_per_minute: int | None = DEFAULT_INVOCATIONS_PER_MINUTE
+    concurrent_invocations: int | None = DEFAULT_CONCURRENT_INVOCATIONS
     # Programs to run functions with, per runtime family ("nodejs", "go", "php"); the
     # default is the one found on PATH.
     toolchains: Mapping[str, str] = field(default_factory=dict)
