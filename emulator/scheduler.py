@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -215,9 +214,10 @@ class Scheduler:
         finally:
             for task in sleeping:
                 task.cancel()
-            for task in sleeping:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # gather, not `suppress(CancelledError)` around each await: that would also
+            # swallow a cancellation of the scheduler itself arriving just then, and it
+            # would sleep on for ever while the emulator stops.
+            await asyncio.gather(*sleeping, return_exceptions=True)
         self._changed.clear()
 
 
