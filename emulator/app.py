@@ -10,17 +10,24 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from emulator.api.middleware import auth_middleware, error_middleware, request_id_middleware
+from emulator.api.middleware import (
+    auth_middleware,
+    entity_name_middleware,
+    error_middleware,
+    request_id_middleware,
+)
 from emulator.api.routes import setup_routes
 from emulator.clock import Clock, IdFactory, SystemClock
+from emulator.dashboard import DASHBOARD, setup_dashboard
 from emulator.deployments import Deployments
+from emulator.invoker.confinement import Confinement
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
 from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
-from emulator.invoker.observer import ActivationObserver
+from emulator.invoker.observer import ActivationObserver, Observers
 from emulator.invoker.pool import WarmPool
 from emulator.project import Project, build_project, load_project
 from emulator.registry import Registry
@@ -32,6 +39,7 @@ from emulator.settings import Settings
 from emulator.store.activations import ActivationStore
 from emulator.store.entities import EntityStore
 from emulator.store.retention import prune_periodically
+from emulator.throttling import Throttle
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +86,16 @@ def create_app(
     `sleep` is how the scheduler waits for its next firing, on `clock`'s time; `observer`
     hears of every activation and log line (the terminal's live logs)."""
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware, auth_middleware],
+        middlewares=[
+            request_id_middleware,
+            error_middleware,
+            auth_middleware,
+            entity_name_middleware,
+        ],
         client_max_size=CLIENT_MAX_SIZE,
     )
+    # The dashboard's live list hears every activation, as the terminal does.
+    hub = setup_dashboard(app)
     app.cleanup_ctx.append(
         _services_context(
             settings,
@@ -89,7 +104,7 @@ def create_app(
             ids or IdFactory(),
             launchers,
             sleep,
-            observer,
+            Observers(observer, hub),
         )
     )
     app.on_shutdown.append(_stop_activations)
@@ -172,13 +187,23 @@ def _services_context(
             rules,
             entities,
             scheduler,
+            throttle=Throttle(
+                per_minute=settings.invocations_per_minute,
+                concurrent=settings.concurrent_invocations,
+                clock=clock,
+            ),
         )
+        stopped = await asyncio.to_thread(Confinement.detect().reap_leftovers)
+        if stopped:
+            logger.warning("stopped %d function processes a killed emulator left running", stopped)
         recovered = await invoker.recover()
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
         app[SERVICES] = services
         # 3. background upkeep: toolchain warm-ups, idle processes and record retention
         scheduling = asyncio.create_task(scheduler.run())
+        #    and generic processes for the runtimes in use, so a first call only loads its code
+        invoker.prelaunch(loaded.actions)
         upkeep = [
             *(
                 asyncio.create_task(launcher.warm_up(loaded.actions))
@@ -193,6 +218,7 @@ def _services_context(
         ]
         #    and, unless turned off, the project watched: a saved change is served at once
         reloader = Reloader(services, lambda: read_project(settings, clock), environ=os.environ)
+        app[DASHBOARD].reload_failure = lambda: reloader.failure
         if not settings.no_reload:
             await reloader.start()
         try:

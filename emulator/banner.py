@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 
 from emulator import __version__
+from emulator.dashboard import dashboard_link
 from emulator.entities import Action
 from emulator.runtimes import KINDS
 from emulator.serialize import rfc3339
@@ -25,6 +26,7 @@ def banner(services: Services) -> str:
         f"  Auth key   {key}",
         f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
         f"  Records    {settings.database}",
+        f"  Dashboard  {dashboard_link(settings)}  (logs this browser in)",
         "",
         "Runtimes",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import logging
 import socket
 import sys
@@ -12,17 +13,21 @@ import click
 from aiohttp import web
 
 from emulator import __version__
+from emulator.api.access_log import AccessLogger
 from emulator.app import create_app, read_project
 from emulator.banner import banner
 from emulator.clock import SystemClock
 from emulator.commands import CLIENT_COMMANDS
 from emulator.errors import ProjectError
+from emulator.loops import LOOPS, new_event_loop
 from emulator.project.toplevel import config_file_in
 from emulator.services import SERVICES
 from emulator.settings import (
     DEFAULT_AUTH,
     DEFAULT_BLOCKING_WAIT,
+    DEFAULT_CONCURRENT_INVOCATIONS,
     DEFAULT_HOST,
+    DEFAULT_INVOCATIONS_PER_MINUTE,
     DEFAULT_PORT,
     DEFAULT_RETENTION_HOURS,
     Credentials,
@@ -161,6 +166,31 @@ for _command in CLIENT_COMMANDS:
     help="No timeouts, blocking calls wait for ever; Node under the inspector, Python under "
     "debugpy (when installed).",
 )
+@click.option(
+    "--invocations-per-minute",
+    default=DEFAULT_INVOCATIONS_PER_MINUTE,
+    show_default=True,
+    envvar=_env("INVOCATIONS_PER_MINUTE"),
+    type=click.IntRange(min=0),
+    help="Invocations a namespace may start in a calendar minute, as DigitalOcean allows "
+    "(0: unlimited). Trigger fires have the same limit.",
+)
+@click.option(
+    "--concurrent-invocations",
+    default=DEFAULT_CONCURRENT_INVOCATIONS,
+    show_default=True,
+    envvar=_env("CONCURRENT_INVOCATIONS"),
+    type=click.IntRange(min=0),
+    help="Activations a namespace may have running at once (0: unlimited).",
+)
+@click.option(
+    "--loop",
+    type=click.Choice(LOOPS),
+    default="auto",
+    show_default=True,
+    envvar=_env("LOOP"),
+    help="The event loop: uvloop (faster) when installed, with 'auto'.",
+)
 @click.option("-v", "--verbose", is_flag=True, envvar=_env("VERBOSE"), help="Log debug details.")
 def serve(
     project: Path,
@@ -180,6 +210,9 @@ def serve(
     quiet: bool,
     cold: bool,
     debug: bool,
+    invocations_per_minute: int,
+    concurrent_invocations: int,
+    loop: str,
     verbose: bool,
 ) -> None:
     """Serve PROJECT (a project folder, or its project.yml) on the OpenWhisk API."""
@@ -187,6 +220,9 @@ def serve(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if quiet:
+        # --quiet: no line per request either, and none formatted.
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = Settings(
         project_file=project_file(project),
         host=host,
@@ -202,6 +238,8 @@ def serve(
         quiet=quiet,
         cold=cold,
         debug=debug,
+        invocations_per_minute=invocations_per_minute or None,
+        concurrent_invocations=concurrent_invocations or None,
         toolchains={
             family: program
             for family, program in (("nodejs", node), ("go", go), ("php", php))
@@ -213,6 +251,8 @@ def serve(
     except ProjectError as error:
         raise click.ClickException(str(error)) from None
     sock = _bind(host, port)
+    if not _is_loopback(host):
+        click.echo(exposed_warning(settings), err=True)
     observer = None if quiet else TerminalPrinter(sys.stdout)
     app = create_app(settings, project=loaded, observer=observer)
 
@@ -220,7 +260,40 @@ def serve(
         click.echo(banner(app[SERVICES]))
 
     app.on_startup.append(announce)
-    web.run_app(app, sock=sock, print=None, shutdown_timeout=10)
+    web.run_app(
+        app,
+        sock=sock,
+        print=None,
+        shutdown_timeout=10,
+        loop=new_event_loop(loop),
+        # Request lines without the query's secrets (a login link's token).
+        access_log_class=AccessLogger,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: whatever it resolves to, it may be reachable
+
+
+def exposed_warning(settings: Settings) -> str:
+    """Printed when the server listens beyond this machine: anyone who can reach it and knows
+    the key (the public development key, unless --auth was given) can run the functions."""
+    key = (
+        "the PUBLIC development key, which anyone can look up: pass --auth UUID:KEY"
+        if settings.credentials.text == DEFAULT_AUTH
+        else "the key given with --auth"
+    )
+    lines = [
+        f"WARNING: listening on {settings.host}, not only on this machine (127.0.0.1).",
+        "WARNING: anyone who can reach this address can call the API with "
+        f"{key}, and web functions with no key at all.",
+    ]
+    return "\n".join(click.style(line, fg="red", bold=True) for line in lines)
 
 
 def _bind(host: str, port: int) -> socket.socket:

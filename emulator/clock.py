@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import string
 import time
-import uuid
 from typing import Protocol
 
 _ALNUM = string.ascii_letters + string.digits
@@ -39,8 +38,12 @@ class SystemClock:
 class IdFactory:
     """Activation ids (32 lowercase hex) and transaction ids (32 alphanumerics)."""
 
-    def activation_id(self) -> str:
-        return uuid.uuid4().hex
+    def activation_id(self, at_ms: int | None = None) -> str:
+        """32 hex digits: the time in milliseconds (`at_ms`, default now), then 80 random bits.
+        Random ids would land all over the primary key's index, and each insert would dirty
+        a page of its own; ids that grow with time make the inserts appends (issue 9)."""
+        at = time.time_ns() // 1_000_000 if at_ms is None else at_ms
+        return f"{at & 0xFFFF_FFFF_FFFF:012x}{secrets.randbits(80):020x}"
 
     def transaction_id(self) -> str:
         # One read of random bytes: choosing 32 characters one by one is slow on a hot path.

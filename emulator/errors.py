@@ -149,6 +149,28 @@ class UnsupportedMediaType(EmulatorError):
     default_message = "The request's Content-Type is not supported. Expected:\napplication/json"
 
 
+class TooManyRequests(EmulatorError):
+    """The namespace's calls in this calendar minute, the refused one included."""
+
+    status = 429
+
+    def __init__(self, count: int, allowed: int) -> None:
+        super().__init__(
+            f"Too many requests in the last minute (count: {count}, allowed: {allowed})."
+        )
+
+
+class TooManyConcurrentRequests(EmulatorError):
+    """The namespace's activations in flight when the call came."""
+
+    status = 429
+
+    def __init__(self, count: int, allowed: int) -> None:
+        super().__init__(
+            f"Too many concurrent requests in flight (count: {count}, allowed: {allowed})."
+        )
+
+
 class InternalError(EmulatorError):
     status = 500
 

@@ -113,9 +113,15 @@ class Reloader:
         self._read = read
         self._environ = environ
         self._digests: dict[str, str] | None = None
+        self._failure: str | None = None
 
         self._stop = asyncio.Event()
         self._watching: asyncio.Task[None] | None = None
+
+    @property
+    def failure(self) -> str | None:
+        """Why the last reload failed (the last good version is served), or None."""
+        return self._failure
 
     @property
     def root(self) -> Path:
@@ -156,7 +162,8 @@ class Reloader:
     async def _reload_logged(self, files: Sequence[str]) -> None:
         try:
             await self.reload(files)
-        except Exception:
+        except Exception as error:
+            self._failure = f"{type(error).__name__}: {error}"
             # The watcher must outlive any one failed reload.
             logger.exception("reload failed; still serving the last good version")
 
@@ -171,6 +178,7 @@ class Reloader:
             built = await build_project(loaded, environ=self._environ)
         except ProjectError as error:
             logger.error("not reloaded, still serving the last good version: %s", error)
+            self._failure = str(error)
             return None
         digests = await asyncio.to_thread(code_digests, built.actions)
         # 2. unchanged functions keep their very Action, so their warm processes stay theirs
@@ -184,6 +192,7 @@ class Reloader:
         services.scheduler.replace(project.triggers)
         services.project = project
         self._digests = digests
+        self._failure = None
         # 4. processes of versions no longer served stop (busy ones are never reused)
         live = {pool_key(action) for action in services.registry.actions()}
         await services.pool.retire(lambda key: key not in live)

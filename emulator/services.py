@@ -18,6 +18,7 @@ from emulator.scheduler import Scheduler
 from emulator.settings import Settings
 from emulator.store.activations import ActivationStore
 from emulator.store.entities import EntityStore
+from emulator.throttling import Throttle
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class Services:
     rules: Rules
     entities: EntityStore
     scheduler: Scheduler
+    throttle: Throttle
 
 
 SERVICES = web.AppKey("services", Services)

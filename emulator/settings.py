@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,8 @@ class Credentials:
             decoded = base64.b64decode(token.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return False
-        return decoded == self.text
+        # In constant time: how long a refusal takes tells nothing of how much was right.
+        return hmac.compare_digest(decoded.encode(), self.text.encode())
 
 
 DEFAULT_CREDENTIALS = Credentials.parse(DEFAULT_AUTH)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TextIO
 
-from emulator.entities import Activation, StatusCode
+from emulator.entities import JSON, Activation, StatusCode
 
 RESET = "\033[0m"
 DIM = "\033[2m"
@@ -25,7 +26,7 @@ class TerminalPrinter:
         self._stream = stream
         self._colour = stream.isatty() if colour is None else colour
 
-    def started(self, activation_id: str, path: str) -> None:
+    def started(self, activation_id: str, path: str, params: Mapping[str, JSON]) -> None:
         return None  # the line comes when it ends, with its outcome
 
     def log_line(self, path: str, stream: str, text: str) -> None:

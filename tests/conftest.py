@@ -29,6 +29,10 @@ SAMPLE_PROJECT = REPO / "sample-project"
 AUTH_HEADER = "Basic " + base64.b64encode(DEFAULT_AUTH.encode()).decode()
 NAMESPACE = "fn-" + DEFAULT_AUTH.partition(":")[0]
 
+# tests/pytest_plugin runs throwaway test suites with pytester; pytest accepts plugins only
+# from the top-level conftest.
+pytest_plugins = ["pytester"]
+
 MakeClient = Callable[..., Awaitable[TestClient[Any, Any]]]
 
 

@@ -26,16 +26,18 @@ def test_serve_prints_a_line_per_activation_and_its_log_lines(serve):
     assert activation_line(first["activationId"], "sample/hello").search(output)
     assert activation_line(slept["activationId"], "sample/sleep").search(output)
     assert "sample/sleep: sleeping 0.0 s" in output
+    assert '"POST /api/v1/namespaces/_/actions/sample/hello' in output
     assert "\033[" not in output
 
 
-def test_serve_with_quiet_prints_no_activations(serve):
+def test_serve_with_quiet_prints_no_activations_and_no_request_lines(serve):
     server = serve(SAMPLE_PROJECT, "--quiet")
     status, first = server.request("POST", HELLO, {"name": "Ada"})
     assert status == 200
     output = server.stop()
     assert first["activationId"] not in output
     assert "sample/hello success" not in output
+    assert "POST /api/v1" not in output
 
 
 def test_serve_with_cold_starts_a_process_per_call(serve):

@@ -42,8 +42,11 @@ async def invoke(request: web.Request) -> web.Response:
     result_only = queries.boolean(request, "result")
     wait = queries.blocking_wait(request, services.settings.answer_wait)
     params = await json_object(request)
-    invocation = await services.invoker.invoke(
-        request.match_info["name"], params, request_id=request_id(request)
+    invocation = await services.throttle.invocation(
+        services.registry.namespace,
+        lambda: services.invoker.invoke(
+            request.match_info["name"], params, request_id=request_id(request), blocking=blocking
+        ),
     )
     headers = {ACTIVATION_ID_HEADER: invocation.activation_id}
     activation = await invocation.wait(wait) if blocking else None

@@ -18,11 +18,13 @@ from emulator.entities import (
 )
 from emulator.runtimes import runtimes_document
 from emulator.services import SERVICES
+from emulator.settings import Settings
 
 MB = 1024 * 1024
 
 
 async def info(request: web.Request) -> web.Response:
+    settings = request.app[SERVICES].settings
     return json_response(
         {
             "description": "OpenWhisk",
@@ -32,9 +34,15 @@ async def info(request: web.Request) -> web.Response:
             },
             "api_paths": ["/api/v1"],
             "limits": {
-                "actions_per_minute": 600,
-                "triggers_per_minute": 600,
-                "concurrent_actions": 120,
+                **{
+                    name: value
+                    for name, value in (
+                        ("actions_per_minute", settings.invocations_per_minute),
+                        ("triggers_per_minute", settings.invocations_per_minute),
+                        ("concurrent_actions", settings.concurrent_invocations),
+                    )
+                    if value is not None
+                },
                 "sequence_length": 50,
                 "min_action_duration": MIN_TIMEOUT_MS,
                 "max_action_duration": MAX_TIMEOUT_MS,
@@ -75,13 +83,21 @@ async def preflight(request: web.Request) -> web.Response:
     return web.Response(status=200)
 
 
+def _throttles(settings: Settings) -> dict[str, int]:
+    """The throttles in force; one turned off (`0` on the command line) is left out."""
+    figures = {
+        "invocationsPerMinute": settings.invocations_per_minute,
+        "concurrentInvocations": settings.concurrent_invocations,
+        "firesPerMinute": settings.invocations_per_minute,
+    }
+    return {name: value for name, value in figures.items() if value is not None}
+
+
 async def limits(request: web.Request) -> web.Response:
     """`GET .../limits`: the namespace's limits, memory and logs in MB, timeouts in ms."""
     return json_response(
         {
-            "invocationsPerMinute": 600,
-            "concurrentInvocations": 120,
-            "firesPerMinute": 600,
+            **_throttles(request.app[SERVICES].settings),
             "minActionMemory": MIN_MEMORY_MB,
             "maxActionMemory": MAX_MEMORY_MB,
             "minActionLogs": 0,

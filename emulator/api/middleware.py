@@ -10,6 +10,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.api.names import check_entity_names
 from emulator.api.responses import json_response
 from emulator.errors import (
     EmulatorError,
@@ -39,6 +40,8 @@ REST_CORS = {
 }
 # Everything under these needs the namespace's key; `/`, `/api/v1` and OPTIONS do not.
 PROTECTED_PREFIXES = ("/api/v1/namespaces", "/v2/functions/namespaces")
+# The dashboard checks its own session cookie, and is never shared with other origins.
+DASHBOARD_PREFIX = "/dashboard"
 
 
 def request_id(request: web.Request) -> str:
@@ -69,7 +72,9 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     if is_web(request):
         for name, value in request.get(WEB_HEADERS, {}).items():
             response.headers.setdefault(name, value)
-    elif "Access-Control-Allow-Origin" not in response.headers:
+    elif "Access-Control-Allow-Origin" not in response.headers and not request.path.startswith(
+        DASHBOARD_PREFIX
+    ):
         response.headers.update(REST_CORS)
     return response
 
@@ -104,6 +109,13 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if namespace not in (None, "_", services.registry.namespace):
             entity = request.match_info.get("name")
             raise NotAuthorizedForResource(f"{namespace}/{entity}" if entity else namespace)
+    return await handler(request)
+
+
+@web.middleware
+async def entity_name_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """After authentication, as on the platform: a stranger learns nothing of the names."""
+    check_entity_names(request)
     return await handler(request)
 
 

@@ -18,7 +18,8 @@ MAX_LIST_LIMIT = 200
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 _SIMPLE_NAME = r"[\w](?:[\w@ .&-]{0,254}[\w@.&-])?"
-_NAME = re.compile(rf"\A{_SIMPLE_NAME}(?:/{_SIMPLE_NAME})?\Z")
+# ASCII `\w`, as in the platform's (Java) pattern.
+_NAME = re.compile(rf"\A{_SIMPLE_NAME}(?:/{_SIMPLE_NAME})?\Z", re.ASCII)
 
 
 def boolean(request: web.Request, name: str, default: bool = False) -> bool:

@@ -13,6 +13,7 @@ from emulator.api import (
     triggers,
     web_actions,
 )
+from emulator.dashboard import pages
 
 NS = "/api/v1/namespaces/{ns}"
 # One segment, or `package/name`: the route takes exactly one or two after `actions/`.
@@ -37,7 +38,8 @@ def setup_routes(app: web.Application) -> None:
                 web.route(method, "/api/v1/web{tail:(?:/.*)?}", web_actions.incomplete_path)
                 for method in WEB_METHODS
             ),
-            web.get("/", meta.info),
+            # Browsers are sent to the dashboard; API clients get the root document.
+            web.get("/", pages.root),
             web.get("/api/v1", meta.api_info),
             web.options("/api/v1{tail:.*}", meta.preflight),
             web.get("/api/v1/namespaces", meta.namespaces),

@@ -17,6 +17,8 @@ async def list_triggers(request: web.Request) -> web.Response:
 
 
 async def fire_trigger(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    services.throttle.fire(services.registry.namespace)
     # Asynchronous, as a scheduled firing is: the record appears when the function ends.
-    activation_id = await request.app[SERVICES].scheduler.fire(request.match_info["name"])
+    activation_id = await services.scheduler.fire(request.match_info["name"])
     return json_response({"activationId": activation_id}, status=202)

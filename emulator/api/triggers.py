@@ -40,7 +40,9 @@ async def delete_trigger(request: web.Request) -> web.Response:
 
 
 async def fire_trigger(request: web.Request) -> web.Response:
-    activation_id = await request.app[SERVICES].rules.fire(
+    services = request.app[SERVICES]
+    services.throttle.fire(services.registry.namespace)
+    activation_id = await services.rules.fire(
         request.match_info["name"], await json_object(request), request_id=request_id(request)
     )
     if activation_id is None:

@@ -45,12 +45,17 @@ async def invoke(request: web.Request) -> web.StreamResponse:
     # 2. the event, and a blocking call: web calls cannot be asynchronous
     raw = access.raw_http(action)
     event = web_event(_web_request(request, body, authenticated), raw=raw)
-    invocation = await services.invoker.invoke(
-        action.path,
-        event,
-        request_id=request_id(request),
-        check_final=not raw,
-        annotations=WEB_ANNOTATIONS,
+    # The owner's namespace is throttled, as on the platform.
+    invocation = await services.throttle.invocation(
+        action.namespace,
+        lambda: services.invoker.invoke(
+            action.path,
+            event,
+            request_id=request_id(request),
+            check_final=not raw,
+            annotations=WEB_ANNOTATIONS,
+            blocking=True,
+        ),
     )
     headers[ACTIVATION_ID_HEADER] = invocation.activation_id
     activation = await invocation.wait(services.settings.answer_wait)

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from emulator.clock import Clock, IdFactory
@@ -30,6 +30,7 @@ from emulator.invoker.process import WarmProcess
 from emulator.parameters import Binding, bind
 from emulator.registry import Registry
 from emulator.store.activations import ActivationStore
+from emulator.store.writer import Marker
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 MIN_INIT_TIMEOUT_MS = 10_000
 # What a function's process may see of the emulator's own environment.
 HOST_VARIABLES = ("PATH", "HOME", "LANG", "TZ")
+# A blocking activation still running after this long gets its pending marker written; a
+# quicker one only ever writes its record (its id reaches no client before that commits).
+MARKER_DELAY_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +53,52 @@ class Identity:
     api_host: str
 
 
+class _PendingMarker:
+    """When an activation's pending marker is written: at once, after a delay, or on demand."""
+
+    def __init__(self, store: ActivationStore, pending: PendingActivation) -> None:
+        self._store = store
+        self._pending = pending
+        self._marker: Marker | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        # The activation's record is queued: no marker is needed any more.
+        self.finished = False
+
+    @property
+    def queued(self) -> Marker | None:
+        return self._marker
+
+    async def write(self) -> None:
+        """Commit the marker (queueing it now if it is not yet): before a client gets the id."""
+        if self._marker is None:
+            self.cancel()
+            self._marker = self._store.begin_soon(self._pending)
+        await asyncio.shield(self._marker.done)
+
+    def write_after(self, seconds: float) -> None:
+        self._timer = asyncio.get_running_loop().call_later(seconds, self._queue)
+
+    def finish(self) -> None:
+        self.finished = True
+        self.cancel()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _queue(self) -> None:
+        self._timer = None
+        if self._marker is None:
+            self._marker = self._store.begin_soon(self._pending)
+
+
 @dataclass(frozen=True, slots=True)
 class Invocation:
     activation_id: str
     # Resolves to the finished, stored activation; shield it before waiting with a timeout.
     done: asyncio.Task[Activation]
+    marker: _PendingMarker
 
     async def wait(self, seconds: float | None) -> Activation | None:
         """The finished activation, or None when it is still running after `seconds` (it runs
@@ -61,6 +106,11 @@ class Invocation:
         try:
             return await asyncio.wait_for(asyncio.shield(self.done), seconds)
         except TimeoutError:
+            if self.marker.finished:
+                # It ended just now: its record is queued, and beats any marker.
+                return await asyncio.shield(self.done)
+            # The caller is about to hand out the id: a kill from now on must leave a trace.
+            await self.marker.write()
             return None
         except asyncio.CancelledError:
             if self.done.cancelled():
@@ -75,6 +125,7 @@ class _Run:
     action: Action
     binding: Binding
     pending: PendingActivation
+    marker: _PendingMarker
     request_id: str
     received: float  # monotonic seconds
     # Annotations the caller adds to the record, after the platform's (the web marker).
@@ -134,11 +185,14 @@ class Invoker:
         cause: str | None = None,
         check_final: bool = True,
         annotations: Mapping[str, JSON] | None = None,
+        blocking: bool = False,
     ) -> Invocation:
         """Start an activation of the function at `path`; its record is written when it ends.
 
         `check_final=False` lets the request redefine a `final` function's bound parameters;
-        `annotations` are added to the record's."""
+        `annotations` are added to the record's. Unless `blocking`, the activation's pending
+        marker is committed before this returns, so its id may be handed out at once; a
+        blocking caller gets that guarantee from `Invocation.wait` returning None."""
         action = self._registry.action(path)
         package = self._registry.package(action.package)
         binding = bind(action, package, params, check_final=check_final)
@@ -156,14 +210,19 @@ class Invoker:
         )
         received = self._clock.monotonic()
         # The pending row makes a killed emulator's unfinished activations recoverable.
-        await self._store.begin(pending)
-        run = _Run(action, binding, pending, request_id, received, extra)
+        marker = _PendingMarker(self._store, pending)
+        if blocking:
+            marker.write_after(MARKER_DELAY_SECONDS)
+        else:
+            await marker.write()
+        run = _Run(action, binding, pending, marker, request_id, received, extra)
         task = asyncio.create_task(self._activate(run), name=f"activation {pending.activation_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_report_failure)
         if self._observer is not None:
-            self._observer.started(pending.activation_id, action.path)
-        return Invocation(pending.activation_id, task)
+            self._observer.started(pending.activation_id, action.path, params)
+        return Invocation(pending.activation_id, task, marker)
 
     async def recover(self) -> int:
         """Record activations a previous emulator left unfinished as developer errors."""
@@ -189,17 +248,22 @@ class Invoker:
             response = ActivationResponse.error(
                 StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED
             )
-            await self._store.finish(run.pending.finished(self._clock.now_ms(), response))
+            await self._finish(run, run.pending.finished(self._clock.now_ms(), response))
             raise
         except Exception:
             logger.exception("activation %s failed inside the emulator", run.pending.activation_id)
             failed = ActivationResponse.error(StatusCode.INTERNAL_ERROR, messages.INTERNAL_ERROR)
             verdict, logs, timing = Verdict(failed, keep_warm=False), (), self._timing(run)
         activation = self._record(run, verdict, logs, timing)
-        await self._store.finish(activation)
+        await self._finish(run, activation)
         if self._observer is not None:
             self._observer.finished(activation)
         return activation
+
+    async def _finish(self, run: _Run, activation: Activation) -> None:
+        run.marker.finish()
+        queued = run.marker.queued
+        await self._store.finish(activation, marker=queued, marked=queued is not None)
 
     async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
         action = run.action
@@ -208,32 +272,76 @@ class Invoker:
         if problem is not None or launcher is None:
             failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, problem)
             return Verdict(failed, keep_warm=False), (), self._timing(run)
-        process = await self._pool.take_idle(action)
-        cold = process is None
+        process = await self._pool.acquire(action)
+        starting = cold = process is None
+        load: dict[str, JSON] | None = None
         if process is None:
-            process = self._new_process(launcher, run)
-            self._pool.track(process)
+            try:
+                process, load = self._cold_process(launcher, run)
+            except BaseException:
+                self._pool.started(action)
+                raise
         verdict: Verdict | None = None
         try:
-            if cold:
+            if cold and load is None:
                 await process.spawn()
             timing = self._timing(run)
             if cold:
-                verdict = await self._initialise(process, action)
+                verdict = await self._initialise(process, action, load)
                 timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+                starting = False
+                self._pool.started(action)
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)
             return verdict, process.logs.take(*_log_notes(verdict, complete)), timing
         finally:
+            if starting:
+                self._pool.started(action)
             healthy = verdict is not None and verdict.keep_warm
             if not healthy:
                 await process.kill()
             await self._pool.release(action, process, healthy=healthy)
 
-    def _new_process(self, launcher: Launcher, run: _Run) -> WarmProcess:
+    def _cold_process(
+        self, launcher: Launcher, run: _Run
+    ) -> tuple[WarmProcess, dict[str, JSON] | None]:
+        """A process for a cold start, now busy: a prelaunched one if one is ready, with what
+        its load must apply first (the function's environment and directory); else a new one,
+        still to be spawned."""
         action = run.action
-        spec = launcher.spec(action, self._spawn_environment(run))
+        env = self._spawn_environment(run)
+        generic = launcher.prelaunch(action.exec.kind, env)
+        if generic is not None:
+            observer = self._observer
+            process = self._pool.take_prelaunched(
+                generic,
+                log_limit=action.limits.log_bytes,
+                memory_mb=action.limits.memory,
+                on_line=functools.partial(observer.log_line, action.path) if observer else None,
+            )
+            if process is not None:
+                spec = launcher.spec(action, env)
+                return process, {"env": dict(spec.env), "cwd": str(spec.cwd)}
+        process = self._new_process(launcher, action, env)
+        self._pool.track(process)
+        return process, None
+
+    def prelaunch(self, actions: Sequence[Action]) -> None:
+        """Start generic processes for the runtimes these functions use, ahead of their first
+        calls (more start as cold starts take them)."""
+        for action in actions:
+            launcher = self._launchers.get(action.exec.kind.partition(":")[0])
+            if launcher is None or self.problem(action) is not None:
+                continue
+            generic = launcher.prelaunch(action.exec.kind, self._host_env)
+            if generic is not None:
+                self._pool.prelaunch(generic)
+
+    def _new_process(
+        self, launcher: Launcher, action: Action, env: Mapping[str, str]
+    ) -> WarmProcess:
+        spec = launcher.spec(action, env)
         observer = self._observer
         if spec.notice is not None:
             if observer is not None:
@@ -258,7 +366,9 @@ class Invoker:
             return messages.runtime_unavailable(action.exec.kind)
         return launcher.problem(action.exec.kind)
 
-    async def _initialise(self, process: WarmProcess, action: Action) -> Verdict | None:
+    async def _initialise(
+        self, process: WarmProcess, action: Action, load: Mapping[str, JSON] | None
+    ) -> Verdict | None:
         timeout_ms = max(action.limits.timeout, MIN_INIT_TIMEOUT_MS)
         init = {
             "value": {
@@ -266,6 +376,7 @@ class Invoker:
                 "main": action.exec.main,
                 "code": str(action.exec.source),
                 "binary": action.exec.binary,
+                **(load or {}),
             }
         }
         reply = await process.exchange(
@@ -341,6 +452,12 @@ class Invoker:
                 ("entry", action.exec.main),
             ]
         )
+
+
+def _report_failure(task: asyncio.Task[Activation]) -> None:
+    # A record that could not be written, for an activation nobody waits for (non-blocking).
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("activation %s was not recorded: %s", task.get_name(), error)
 
 
 def _log_notes(verdict: Verdict, complete: bool) -> tuple[str, ...]:

@@ -61,13 +61,16 @@ class LogCollector:
         if text == SENTINEL:
             self._closed[stream].set()
             return
-        if self._on_line is not None:
-            self._on_line(stream, text)
         batch = self._next if self._closed[stream].is_set() else self._current
         size = len(text.encode("utf-8", "replace")) + 1
         if batch.truncated or batch.size + size > self._limit:
+            if not batch.truncated and self._on_line is not None:
+                # The live view stops where the record does: a flood is not a terminal's job.
+                self._on_line("stderr", logs_truncated(self._limit))
             batch.truncated = True
             return
+        if self._on_line is not None:
+            self._on_line(stream, text)
         batch.size += size
         batch.lines.append(format_line(self._clock.now_ns(), stream, text))
 

@@ -48,3 +48,8 @@ LOGS_MIGHT_BE_MISSING = (
 LOG_COLLECTION_ISSUE = "There was an issue while collecting your logs. Data might be missing."
 EMULATOR_STOPPED = "The emulator stopped while the function was running, so it produced no result."
 INTERNAL_ERROR = "There was an internal server error."
+
+
+def too_many_processes(limit: int) -> str:
+    # The emulator's own wording: the platform documents no per-function process limit.
+    return f"The function exceeded the limit of {limit} processes and threads and was aborted."

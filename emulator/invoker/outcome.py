@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from emulator.entities import MAX_PAYLOAD_BYTES, ActivationResponse, StatusCode
 from emulator.invoker import messages
+from emulator.invoker.confinement import MAX_PROCESSES
 from emulator.invoker.process import Outcome, Reply
 
 
@@ -29,6 +30,8 @@ def _no_reply(reply: Reply, *, timed_out: str, exited: str) -> Verdict | None:
         return _developer_error(timed_out, timed_out=True)
     if reply.outcome is Outcome.OUT_OF_MEMORY:
         return _developer_error(messages.OUT_OF_MEMORY)
+    if reply.outcome is Outcome.TOO_MANY_PROCESSES:
+        return _developer_error(messages.too_many_processes(MAX_PROCESSES))
     if reply.outcome is Outcome.EXITED:
         return _developer_error(exited)
     return None

@@ -1,19 +1,33 @@
-"""WarmPool: idle processes per function version, reused one activation at a time."""
+"""WarmPool: idle processes per function version, reused one activation at a time, and the
+prelaunched generic processes that a cold start takes instead of starting its own."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
 
 from emulator.clock import Clock
 from emulator.entities import Action
-from emulator.invoker.process import WarmProcess
+from emulator.invoker.logs import LineListener
+from emulator.invoker.process import LaunchSpec, WarmProcess
 
 logger = logging.getLogger(__name__)
 
 PoolKey = tuple[str, str, int]
+# Processes of one function starting at once: past this, an activation waits for one of
+# them, or for a busy one to come back, before it starts another. A burst of calls to a
+# quick function then reuses a few processes instead of starting one per call.
+MAX_STARTING_PER_FUNCTION = 2
+# Generic processes kept ready per launch spec in use (the platform keeps one per runtime).
+PRELAUNCHED_PER_SPEC = 1
+REFILL_DELAY_SECONDS = 0.1
+# What a prelaunched process is given until its function's own limits replace them.
+_GENERIC_LOG_LIMIT = 16 * 1024
+_GENERIC_MEMORY_MB = 1024
 
 
 def pool_key(action: Action) -> PoolKey:
@@ -33,6 +47,12 @@ class WarmPool:
         self._busy: set[WarmProcess] = set()
         # What `retire` doomed: a process busy at that moment is stopped when it comes back.
         self._retired: Callable[[PoolKey], bool] | None = None
+        self._starting_count: Counter[PoolKey] = Counter()
+        self._changes: dict[PoolKey, asyncio.Event] = {}
+        self._prelaunched: defaultdict[_SpecKey, list[_Generic]] = defaultdict(list)
+        self._launching: Counter[_SpecKey] = Counter()
+        self._prelaunching: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     async def take_idle(self, action: Action) -> WarmProcess | None:
         """A warm process for `action`, now busy; None when a new one must start."""
@@ -45,6 +65,34 @@ class WarmPool:
             await process.stop()  # died while idle: collect it
         return None
 
+    async def acquire(self, action: Action) -> WarmProcess | None:
+        """A warm process for `action`, now busy; or None: the caller starts one, and calls
+        `started` once it has (or has failed to). While MAX_STARTING_PER_FUNCTION are
+        starting, this waits for one of them or for a busy process to come back."""
+        key = pool_key(action)
+        while True:
+            process = await self.take_idle(action)
+            if process is not None:
+                return process
+            if self._starting_count[key] < MAX_STARTING_PER_FUNCTION:
+                self._starting_count[key] += 1
+                return None
+            changed = self._changes.setdefault(key, asyncio.Event())
+            await changed.wait()
+
+    def started(self, action: Action) -> None:
+        """One start that `acquire` allowed is over: another may begin."""
+        key = pool_key(action)
+        self._starting_count[key] -= 1
+        if self._starting_count[key] <= 0:
+            del self._starting_count[key]
+        self._notify(key)
+
+    def _notify(self, key: PoolKey) -> None:
+        changed = self._changes.pop(key, None)
+        if changed is not None:
+            changed.set()
+
     def track(self, process: WarmProcess) -> None:
         self._busy.add(process)
 
@@ -53,8 +101,10 @@ class WarmPool:
         retired = self._retired is not None and self._retired(pool_key(action))
         if healthy and process.alive and self._reuse and not retired:
             self._idle[pool_key(action)].append(process)
+            self._notify(pool_key(action))
         else:
             await process.stop()
+            self._notify(pool_key(action))
 
     def warm_count(self, action: Action) -> int:
         return len(self._idle.get(pool_key(action), ()))
@@ -90,8 +140,105 @@ class WarmPool:
             await asyncio.sleep(interval)
             await self.evict_idle()
 
+    def take_prelaunched(
+        self, spec: LaunchSpec, *, log_limit: int, memory_mb: int, on_line: LineListener | None
+    ) -> WarmProcess | None:
+        """A started generic process of `spec`, now busy, given these limits; None when none
+        is ready. Either way one more is started in the background, for the next cold start."""
+        ready = self._prelaunched[_spec_key(spec)]
+        taken: WarmProcess | None = None
+        while ready and taken is None:
+            generic = ready.pop()
+            if generic.process.alive:
+                generic.relay.target = on_line
+                generic.process.adopt(log_limit=log_limit, memory_mb=memory_mb)
+                taken = generic.process
+                self._busy.add(taken)
+            else:
+                self._start_task(generic.process.stop())
+        # Not at once: starting a process blocks the loop for its fork and exec, which would
+        # land in the middle of this cold start.
+        asyncio.get_running_loop().call_later(REFILL_DELAY_SECONDS, self.prelaunch, spec)
+        return taken
+
+    def prelaunch(self, spec: LaunchSpec) -> None:
+        """Start generic processes of `spec` in the background, up to PRELAUNCHED_PER_SPEC."""
+        if self._closed:
+            return
+        key = _spec_key(spec)
+        for _ in range(PRELAUNCHED_PER_SPEC - len(self._prelaunched[key]) - self._launching[key]):
+            self._launching[key] += 1
+            self._start_task(self._start_generic(spec, key))
+
+    def prelaunched(self, spec: LaunchSpec) -> list[WarmProcess]:
+        """The generic processes of `spec` ready now."""
+        return [generic.process for generic in self._prelaunched.get(_spec_key(spec), ())]
+
+    async def _start_generic(self, spec: LaunchSpec, key: _SpecKey) -> None:
+        try:
+            await self._spawn_generic(spec, key)
+        finally:
+            self._launching[key] -= 1
+
+    async def _spawn_generic(self, spec: LaunchSpec, key: _SpecKey) -> None:
+        relay = _LineRelay()
+        process = WarmProcess(
+            spec,
+            clock=self._clock,
+            log_limit=_GENERIC_LOG_LIMIT,
+            memory_mb=_GENERIC_MEMORY_MB,
+            on_line=relay,
+        )
+        try:
+            await process.spawn()
+        except OSError as error:
+            logger.warning("could not prelaunch %s: %s", spec.argv[0], error)
+            return
+        if self._closed:
+            await process.stop()
+        else:
+            self._prelaunched[key].append(_Generic(process, relay))
+
+    def _start_task(self, work: Coroutine[Any, Any, None]) -> None:
+        if self._closed:
+            work.close()
+            return
+        task = asyncio.create_task(work)
+        self._prelaunching.add(task)
+        task.add_done_callback(self._prelaunching.discard)
+
     async def close(self) -> None:
-        everything = [p for ps in self._idle.values() for p in ps] + list(self._busy)
+        self._closed = True
+        for task in list(self._prelaunching):
+            task.cancel()
+        await asyncio.gather(*self._prelaunching, return_exceptions=True)
+        generic = [g.process for gs in self._prelaunched.values() for g in gs]
+        self._prelaunched.clear()
+        everything = [p for ps in self._idle.values() for p in ps] + list(self._busy) + generic
         self._idle.clear()
         self._busy.clear()
         await asyncio.gather(*(p.stop() for p in everything))
+
+
+class _LineRelay:
+    """A prelaunched process's line listener, pointed at its function's once it has one."""
+
+    def __init__(self) -> None:
+        self.target: LineListener | None = None
+
+    def __call__(self, stream: str, text: str) -> None:
+        if self.target is not None:
+            self.target(stream, text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Generic:
+    process: WarmProcess
+    relay: _LineRelay
+
+
+_SpecKey = tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]]
+
+
+def _spec_key(spec: LaunchSpec) -> _SpecKey:
+    return (tuple(spec.argv), str(spec.cwd), tuple(sorted(spec.env.items())))

@@ -20,12 +20,14 @@ from pathlib import Path
 
 from emulator.clock import Clock
 from emulator.entities import JSON
+from emulator.invoker.confinement import Confinement, Group
 from emulator.invoker.logs import LineListener, LogCollector, pump
 
 logger = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 2.0
-MEMORY_POLL_SECONDS = 0.05
+# How often a running activation's processes are counted and measured.
+WATCH_SECONDS = 0.05
 # After the reply, how long the sentinels may lag behind on stdout and stderr.
 SENTINEL_WAIT_SECONDS = 2.0
 # After the child died, how long to drain what it printed (a grandchild may hold the pipes).
@@ -50,6 +52,7 @@ class Outcome(enum.Enum):
     TIMED_OUT = "timed out"
     EXITED = "exited"
     OUT_OF_MEMORY = "out of memory"
+    TOO_MANY_PROCESSES = "too many processes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,10 @@ class WarmProcess:
         log_limit: int,
         memory_mb: int,
         on_line: LineListener | None = None,
+        confinement: Confinement | None = None,
     ) -> None:
+        """`confinement`: how the process and its descendants are held (by default, the best
+        way this machine allows)."""
         self._spec = spec
         self._clock = clock
         self._memory_bytes = memory_mb * 1024 * 1024
@@ -80,7 +86,10 @@ class WarmProcess:
         self._proc: asyncio.subprocess.Process | None = None
         self._results: asyncio.StreamReader | None = None
         self._pumps: list[asyncio.Task[None]] = []
-        self._over_memory = False
+        self._confinement = confinement
+        self._group: Group | None = None
+        # Set when the watcher aborted the activation: why.
+        self._violation: Outcome | None = None
         self._stopped = False
         self.last_used = clock.monotonic()
 
@@ -90,14 +99,20 @@ class WarmProcess:
 
     @property
     def alive(self) -> bool:
-        # Output pipes at end of file mean the process is gone (or as good as gone) even
-        # before asyncio has collected its exit status.
+        # An output pipe at end of file means the process is gone (or as good as gone) even
+        # before asyncio has collected its exit status, or that it closed a stream it can no
+        # longer log to: either way it is not reused.
         return (
             self._proc is not None
             and self._proc.returncode is None
             and not self._stopped
-            and not all(pump.done() for pump in self._pumps)
+            and not any(pump.done() for pump in self._pumps)
         )
+
+    def adopt(self, *, log_limit: int, memory_mb: int) -> None:
+        """The limits of the function a prelaunched process has been given."""
+        self.logs.set_limit(log_limit)
+        self._memory_bytes = memory_mb * 1024 * 1024
 
     async def spawn(self) -> None:
         read_fd, write_fd = os.pipe()
@@ -116,6 +131,8 @@ class WarmProcess:
             )
         finally:
             os.close(write_fd)
+        # Before the function is loaded: whatever it starts is confined with it.
+        self._group = (self._confinement or Confinement.detect()).confine(self._proc.pid)
         loop = asyncio.get_running_loop()
         results = self._results = asyncio.StreamReader(limit=REPLY_BUFFER_BYTES, loop=loop)
         await loop.connect_read_pipe(
@@ -138,20 +155,20 @@ class WarmProcess:
         """
         assert self._proc and self._proc.stdin and self._results
         line = json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n"
-        watcher = asyncio.create_task(self._watch_memory())
+        watcher = asyncio.create_task(self._watch())
         try:
             self._proc.stdin.write(line.encode())
             async with asyncio.timeout(timeout):
                 await self._proc.stdin.drain()
                 raw, size, complete = await _read_line(self._results, keep)
         except TimeoutError:
-            return Reply(Outcome.OUT_OF_MEMORY if self._over_memory else Outcome.TIMED_OUT)
+            return Reply(self._violation or Outcome.TIMED_OUT)
         except (BrokenPipeError, ConnectionResetError):
             complete = False
         finally:
             watcher.cancel()
-        if self._over_memory:
-            return Reply(Outcome.OUT_OF_MEMORY)
+        if self._violation is not None:
+            return Reply(self._violation)
         if not complete:
             return Reply(Outcome.EXITED)
         self.last_used = self._clock.monotonic()
@@ -175,33 +192,46 @@ class WarmProcess:
         # Once only: signalling a group long after it is gone could hit a reused id.
         self._stopped = True
         if proc.returncode is None:
-            _signal_group(proc.pid, signal.SIGTERM)
+            self._signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(proc.wait(), STOP_GRACE_SECONDS)
             except TimeoutError:
                 logger.warning("process %d ignored SIGTERM; killing it", proc.pid)
         # Children it left behind get SIGKILL even when it exited by itself.
-        _signal_group(proc.pid, signal.SIGKILL)
+        self._signal(signal.SIGKILL)
         if proc.returncode is None:
             await proc.wait()
         if proc.stdin:
             proc.stdin.close()
+        if self._group is not None:
+            await asyncio.to_thread(self._group.release)
 
     async def kill(self) -> None:
         """Stop at once: the platform aborts a timed-out or runaway activation."""
         if self._proc is not None and not self._stopped:
-            _signal_group(self._proc.pid, signal.SIGKILL)
+            self._signal(signal.SIGKILL)
             await self.stop()
 
-    async def _watch_memory(self) -> None:
-        assert self._proc
-        pid = self._proc.pid
+    def _signal(self, sig: signal.Signals) -> None:
+        if self._group is not None:
+            self._group.signal(sig)
+        elif self._proc is not None:
+            _signal_group(self._proc.pid, sig)
+
+    async def _watch(self) -> None:
+        """Abort the activation when its processes pass the process or the memory limit."""
+        group = self._group
+        assert group is not None
         while True:
-            await asyncio.sleep(MEMORY_POLL_SECONDS)
-            if _resident_bytes(pid) > self._memory_bytes:
-                self._over_memory = True
-                _signal_group(pid, signal.SIGKILL)
-                return
+            await asyncio.sleep(WATCH_SECONDS)
+            if group.over_process_limit():
+                self._violation = Outcome.TOO_MANY_PROCESSES
+            elif group.memory_bytes() > self._memory_bytes:
+                self._violation = Outcome.OUT_OF_MEMORY
+            else:
+                continue
+            self._signal(signal.SIGKILL)
+            return
 
 
 async def _read_line(reader: asyncio.StreamReader, keep: int) -> tuple[bytes, int, bool]:
@@ -231,11 +261,3 @@ async def _read_line(reader: asyncio.StreamReader, keep: int) -> tuple[bytes, in
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-
-
-def _resident_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, IndexError, ValueError):
-        return 0

@@ -20,8 +20,11 @@ LEGACY_WARNING = (
 )
 IGNORED = "Ignored (not part of a DigitalOcean Functions project)"
 # Directories that are not strays: what a deploy reads, what it skips on purpose, and the
-# emulator's own state.
-_KNOWN_DIRECTORIES = frozenset({PACKAGES_DIR, LIB_DIR, ".nimbella", ".deployed", ".emulator"})
+# emulator's own: its state, and `tests/`, where the pytest plugin's users keep the project's
+# tests (a deploy leaves it out as it leaves out any folder; naming it at each start is noise).
+_KNOWN_DIRECTORIES = frozenset(
+    {PACKAGES_DIR, LIB_DIR, ".nimbella", ".deployed", ".emulator", "tests"}
+)
 
 
 @dataclass(frozen=True, slots=True)

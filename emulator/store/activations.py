@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
-import json
+import functools
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from emulator.entities import Activation, Annotations, PendingActivation
-from emulator.serialize import activation_from_json, activation_to_json
+from emulator.serialize import activation_from_json, activation_to_json, dumps, loads
 from emulator.store.busy import retry_busy
 from emulator.store.schema import load_upgrades, upgrade
+from emulator.store.writer import GroupCommit, Marker, RowWrite
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ _BUSY_TIMEOUT_MS = 250
 _PRUNE_BATCH = 5_000
 
 _RECORD_COLUMNS = 'activation_id, namespace, name, package, start, "end", status_code, doc'
+_RECORD_WRITE = RowWrite(
+    insert=f"INSERT OR IGNORE INTO activations ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    cleanup="DELETE FROM pending WHERE activation_id = ?",
+)
 _PENDING_COLUMNS = (
     "activation_id, namespace, name, package, version, subject, start, annotations, cause"
 )
@@ -43,40 +48,50 @@ class ActivationStore:
     Annotations say `builtins.list` because, inside this class, `list` is the method.
     """
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, writer: GroupCommit) -> None:
+        """Reads go through `db`; every write goes through `writer`, one commit per batch."""
         self._db = db
         self._path = path
+        self._writer = writer
         self._closed = False
-        # One connection means one transaction at a time: BEGIN … COMMIT must not interleave.
-        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> ActivationStore:
         """Open (creating if needed) the database at `path`, upgraded to the current schema."""
         db = await connect(path)
+        writer = GroupCommit(path, functools.partial(_checkpoint, db))
+        try:
+            await writer.start()
+        except BaseException:
+            await db.close()
+            raise
         logger.debug("activation store open at %s", path)
-        return cls(db, path)
+        return cls(db, path, writer)
 
     async def close(self) -> None:
-        """Wait for writes in progress, fold the WAL back into the database, and close."""
-        async with self._write_lock:
-            if self._closed:
-                return
-            self._closed = True
-            try:
-                # A write whose caller was cancelled may have left its transaction open.
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await self._db.execute("ROLLBACK")
-                # Not fatal if another process is reading: its own close checkpoints later.
-                async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                    await cursor.fetchall()
-            except sqlite3.OperationalError as error:
-                logger.warning("could not checkpoint %s: %s", self._path, error)
-            finally:
-                await self._db.close()
+        """Write what is queued, fold the WAL back into the database, and close."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._writer.close()
+        try:
+            # Not fatal if another process is reading: its own close checkpoints later.
+            async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                await cursor.fetchall()
+        except sqlite3.OperationalError as error:
+            logger.warning("could not checkpoint %s: %s", self._path, error)
+        finally:
+            await self._db.close()
 
     async def begin(self, pending: PendingActivation) -> None:
         """Record that `pending` has started; it has no activation record until `finish`."""
+        # Not shielded, nor need it be: a queued write is committed whether or not anyone
+        # still waits for it.
+        await self.begin_soon(pending).done
+
+    def begin_soon(self, pending: PendingActivation) -> Marker:
+        """Queue `pending`'s marker; await its `done` for the commit. A `finish` queued before
+        the marker was written drops it: the record, committed at once, supersedes it."""
         row = (
             pending.activation_id,
             pending.namespace,
@@ -85,45 +100,49 @@ class ActivationStore:
             pending.version,
             pending.subject,
             pending.start,
-            json.dumps(pending.annotations.as_json()),
+            dumps(pending.annotations.as_json()),
             pending.cause,
         )
 
-        async def insert(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(
                 f"INSERT OR REPLACE INTO pending ({_PENDING_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
 
-        await self._write("begin", insert)
+        return self._writer.submit(insert)
 
-    async def finish(self, activation: Activation) -> bool:
-        """Write `activation`'s record and drop its pending row; False if it already existed."""
+    def finish(
+        self, activation: Activation, *, marker: Marker | None = None, marked: bool = True
+    ) -> asyncio.Future[bool]:
+        """Queue `activation`'s record and the removal of its pending row; await the result for
+        the commit: True, or False if the record already existed.
+
+        `marker`, from `begin_soon`, is dropped if it has not been written yet; `marked=False`
+        says no marker was ever queued (a blocking call that ended quickly), so there is no
+        pending row to drop.
+
+        A plain method returning the commit's future, not a coroutine: a burst of thousands of
+        records ending together then costs no task per record. A caller cancelled while it
+        awaits (say, a request whose client went away) cancels only its wait: the record is
+        queued, and written all the same."""
+        activation_id = activation.activation_id
         row = (
-            activation.activation_id,
+            activation_id,
             activation.namespace,
             activation.name,
             activation.package,
             activation.start,
             activation.end,
             int(activation.response.status_code),
-            json.dumps(activation_to_json(activation), separators=(",", ":")),
+            dumps(activation_to_json(activation)),
         )
-
-        async def insert(db: aiosqlite.Connection) -> bool:
-            async with db.execute(
-                f"INSERT OR IGNORE INTO activations ({_RECORD_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            ) as cursor:
-                written = cursor.rowcount == 1
-            await db.execute("DELETE FROM pending WHERE activation_id = ?", (row[0],))
-            return written
-
-        # Shielded: the activation has ended, so its record is written even if the caller
-        # (say, a request whose client went away) is cancelled.
-        return await asyncio.shield(self._write("finish", insert))
+        write = self._writer.submit_row(_RECORD_WRITE, row, (activation_id,) if marked else None)
+        if marker is not None and self._writer.supersede(marker, write):
+            write.cleanup = None  # the marker never reaches the database
+        done: asyncio.Future[bool] = write.done
+        return done
 
     async def get(self, activation_id: str) -> Activation | None:
         rows = await self._db.execute_fetchall(
@@ -174,24 +193,18 @@ class ActivationStore:
     async def prune(self, older_than_ms: int) -> int:
         """Delete the records whose start is before `older_than_ms`; returns how many."""
 
-        async def delete_batch(db: aiosqlite.Connection) -> int:
-            async with db.execute(
+        def delete_batch(db: sqlite3.Connection) -> int:
+            return db.execute(
                 "DELETE FROM activations WHERE rowid IN "
                 "(SELECT rowid FROM activations WHERE start < ? LIMIT ?)",
                 (older_than_ms, _PRUNE_BATCH),
-            ) as cursor:
-                return cursor.rowcount
+            ).rowcount
 
         deleted = 0
-        while (batch := await self._write("prune", delete_batch)) > 0:
+        # One batch per commit, so that new records are written in between.
+        while (batch := await self._writer.submit(delete_batch).done) > 0:
             deleted += batch
-        return deleted
-
-    async def _write(self, what: str, body: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        async with self._write_lock:
-            if self._closed:
-                raise ValueError(f"activation store at {self._path} is closed")
-            return await retry_busy(lambda: transaction(self._db, body), what=what)
+        return int(deleted)
 
 
 async def connect(path: Path) -> aiosqlite.Connection:
@@ -243,6 +256,12 @@ async def transaction(
     return result
 
 
+async def _checkpoint(db: aiosqlite.Connection) -> None:
+    # PASSIVE: copies what no reader still needs, never waits, never blocks the writer.
+    async with db.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+        await cursor.fetchall()
+
+
 def _filters(
     namespace: str, name: str | None, since: int | None, upto: int | None
 ) -> tuple[str, Sequence[object]]:
@@ -266,7 +285,7 @@ def _filters(
 
 
 def _activation(row: Any) -> Activation:
-    activation = activation_from_json(json.loads(row[1]))
+    activation = activation_from_json(loads(row[1]))
     # The JSON only carries the package inside the `path` annotation; the column is the truth.
     return replace(activation, package=row[0])
 
@@ -281,6 +300,6 @@ def _pending(row: Any) -> PendingActivation:
         version=version,
         subject=subject,
         start=start,
-        annotations=Annotations.of((a["key"], a["value"]) for a in json.loads(annotations)),
+        annotations=Annotations.of((a["key"], a["value"]) for a in loads(annotations)),
         cause=cause,
     )

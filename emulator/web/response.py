@@ -25,6 +25,14 @@ from emulator.errors import (
 from emulator.web.media import APPLICATION_JSON, TEXT_HTML, MediaType, parse_media_type
 
 _HEADER_NAME = re.compile(r"\A[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+# A field value: no control character but tab (CR, LF and NUL would split or end the head).
+_HEADER_VALUE = re.compile(r"\A[^\x00-\x08\x0a-\x1f\x7f]*\Z")
+# What HTTP clients and proxies accept in a response head (aiohttp's client reads at most
+# 8190 bytes a line and 128 fields; nginx and browsers are of the same order). A function
+# past them gets the platform's 400 rather than a response its caller cannot read.
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_LINE = 8190
+MAX_HEADER_BYTES = 64 * 1024
 _STATUS_TEXT = re.compile(r"\A[+-]?[0-9]+\Z")
 _BASE64 = re.compile(r"\A(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)?\Z")
 # The server sets these from the body; a function's own values are ignored, as the
@@ -67,7 +75,7 @@ def as_http(result: JSON) -> WebReply:
     try:
         if not isinstance(result, dict):
             raise _Invalid()
-        headers = tuple(_headers(result["headers"])) if "headers" in result else ()
+        headers = _bounded(tuple(_headers(result["headers"]))) if "headers" in result else ()
         status = _status(result["statusCode"]) if "statusCode" in result else None
     except _Invalid:
         raise InvalidWebResponse("message/http") from None
@@ -150,10 +158,18 @@ def _headers(value: JSON) -> Iterator[tuple[str, str]]:
         if not _HEADER_NAME.match(name):
             raise _Invalid()
         for text in _header_values(item):
-            if "\r" in text or "\n" in text:
+            if not _HEADER_VALUE.match(text):
                 raise _Invalid()
             if name.lower() not in _MANAGED_HEADERS:
                 yield name, text
+
+
+def _bounded(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    lines = [len(f"{name}: {value}".encode()) for name, value in headers]
+    too_long = any(line > MAX_HEADER_LINE for line in lines)
+    if too_long or len(lines) > MAX_HEADER_FIELDS or sum(lines) > MAX_HEADER_BYTES:
+        raise _Invalid()
+    return headers
 
 
 def _header_values(value: JSON) -> Iterator[str]:

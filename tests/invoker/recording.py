@@ -13,7 +13,7 @@ class RecordingObserver:
         self.activations: list[Activation] = []
         self._changed = asyncio.Event()
 
-    def started(self, activation_id: str, path: str) -> None:
+    def started(self, activation_id: str, path: str, params: object) -> None:
         self._note("started", path, activation_id)
 
     def log_line(self, path: str, stream: str, text: str) -> None:

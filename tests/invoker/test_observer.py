@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from emulator.entities import MAX_LOG_BYTES
+from emulator.invoker.messages import logs_truncated
 from tests.invoker.conftest import RID, run
 from tests.invoker.recording import RecordingObserver
 
@@ -44,3 +46,18 @@ async def test_without_an_observer_logs_are_still_recorded(invoker, functions):
     functions.add("talk", "def main(event):\n    print('said')\n    return {}\n")
     activation = await run(invoker, "pkg/talk")
     assert activation.logs[0].endswith("stdout: said")
+
+
+async def test_the_live_log_stops_where_the_record_truncates_and_says_so(make_invoker, functions):
+    observer = RecordingObserver()
+    invoker = make_invoker(observer=observer)
+    functions.add(
+        "flood",
+        "def main(event):\n    for n in range(40_000):\n        print('x' * 49)\n    return {}\n",
+    )
+    activation = await run(invoker, "pkg/flood")
+    heard = [event[3] for event in observer.events if event[0] == "log"]
+    assert heard[-1] == logs_truncated(MAX_LOG_BYTES)
+    assert heard[:-1] == ["x" * 49] * len(heard[:-1])
+    assert 50 * len(heard[:-1]) <= MAX_LOG_BYTES < 50 * 40_000
+    assert len(activation.logs) == len(heard)

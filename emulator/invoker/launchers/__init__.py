@@ -36,6 +36,12 @@ class Launcher(Protocol):
         """Prepare, in the background at start, what these functions' first calls need."""
         ...
 
+    def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
+        """A generic process for `kind` that loads its function on the first call, started
+        ahead of need with only what of `env` has to be there from its start (the platform's
+        prelaunch); None when every process must start for its own function."""
+        ...
+
 
 PROBE_SECONDS = 10
 
@@ -66,6 +72,9 @@ def shim_path(name: str) -> Path:
     """A file of `emulator/invoker/shims/`, the code that runs inside function processes."""
     return Path(str(resources.files("emulator.invoker.shims").joinpath(name)))
 
+
+# Where a prelaunched process waits: no function's directory yet (its load changes to it).
+PRELAUNCH_DIRECTORY = Path("/")
 
 DEBUG_HOST = "127.0.0.1"
 

@@ -133,6 +133,9 @@ class GoLauncher:
         )
         return LaunchSpec(argv, function_directory(action), env)
 
+    def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
+        return None  # each process is started for its function
+
     async def warm_up(self, actions: Sequence[Action]) -> None:
         """With Go functions to serve, compile a trivial one in the background: the standard
         library is then in the build cache before the first real call, as in the platform's

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from emulator.entities import Action
 from emulator.invoker.launchers import (
     DEBUG_HOST,
+    PRELAUNCH_DIRECTORY,
     death_guard,
     debug_port,
     function_directory,
@@ -75,6 +76,19 @@ class NodeLauncher:
         shim = str(shim_path("node_launcher.js"))
         argv = (*death_guard(), self._node.path, *inspect, shim)
         return LaunchSpec(argv, function_directory(action), env, notice)
+
+    def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
+        if self._debug or self.problem(kind) is not None or self._node is None:
+            return None
+        # Read by node and libuv at start-up only; the shim sets everything else in
+        # process.env before it loads the function.
+        startup = {
+            k: v
+            for k, v in env.items()
+            if k.startswith(("NODE_", "UV_", "LC_")) or k in ("LANG", "OPENSSL_CONF")
+        }
+        argv = (*death_guard(), self._node.path, str(shim_path("node_launcher.js")))
+        return LaunchSpec(argv, PRELAUNCH_DIRECTORY, startup)
 
     async def warm_up(self, actions: Sequence[Action]) -> None:
         return None  # an interpreter needs nothing prepared

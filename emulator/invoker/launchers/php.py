@@ -77,6 +77,9 @@ class PhpLauncher:
         argv = (*death_guard(), self._php.path, *ini, str(shim_path("php_launcher.php")))
         return LaunchSpec(argv, function_directory(action), env)
 
+    def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
+        return None  # each process is started for its function
+
     async def warm_up(self, actions: Sequence[Action]) -> None:
         return None  # an interpreter needs nothing prepared
 

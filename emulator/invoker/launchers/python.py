@@ -13,6 +13,7 @@ from pathlib import Path
 from emulator.entities import Action
 from emulator.invoker.launchers import (
     DEBUG_HOST,
+    PRELAUNCH_DIRECTORY,
     debug_port,
     function_directory,
     probe,
@@ -97,13 +98,26 @@ class PythonLauncher:
 
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         interpreter = self.interpreter(action.exec.kind)
+        env = {**env, "PYTHONIOENCODING": "UTF-8"}
+        debugger, notice = self._debugger(interpreter) if self._debug else ((), None)
+        return LaunchSpec(
+            (*self._argv(interpreter), *debugger), function_directory(action), env, notice
+        )
+
+    def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
+        if self._debug:
+            return None  # a process waits for its debugger before it loads anything
+        # The locale is read once, at start-up; everything else is applied at the load (the
+        # shim replaces os.environ and calls tzset before it imports the function).
+        startup = {k: v for k, v in env.items() if k == "LANG" or k.startswith("LC_")}
+        startup["PYTHONIOENCODING"] = "UTF-8"
+        return LaunchSpec(self._argv(self.interpreter(kind)), PRELAUNCH_DIRECTORY, startup)
+
+    def _argv(self, interpreter: Interpreter) -> tuple[str, ...]:
         # -I: no user site-packages, no PYTHON* variables, no script directory on sys.path.
         # -B: no __pycache__ folders written into the project (the deployer would see them).
         # -u: each line reaches the emulator as it is printed, for the live logs.
-        argv = (interpreter.path, "-I", "-B", "-u", str(shim_path("python_launcher.py")))
-        env = {**env, "PYTHONIOENCODING": "UTF-8"}
-        debugger, notice = self._debugger(interpreter) if self._debug else ((), None)
-        return LaunchSpec((*argv, *debugger), function_directory(action), env, notice)
+        return (interpreter.path, "-I", "-B", "-u", str(shim_path("python_launcher.py")))
 
     def _debugger(self, interpreter: Interpreter) -> tuple[tuple[str, ...], str | None]:
         """The shim's debugger option and the line to print about it."""

@@ -6,7 +6,9 @@
  * (nimbella/openwhisk-runtime-nodejs: core/nodejsActionBase/runner.js and prelauncher.js):
  *
  * 1. argv[2] is the number of an inherited pipe, the result channel, written with writeSync.
- * 2. The first stdin line is {"value": {"code": <path>, "main": <name>, "binary": <bool>}}.
+ * 2. The first stdin line is {"value": {"code": <path>, "main": <name>, "binary": <bool>}},
+ *    plus, for a process prelaunched before its function was known, "env" and "cwd": the
+ *    environment and directory to take before the function is loaded.
  *    The function is loaded; the pipe gets {"ok": true}, or {"error": ...} and the process
  *    exits after printing `Initialization has failed due to: <cause>` on stderr.
  * 3. Every later stdin line is a run request, {"value": <event>, "activation_id": ..., ...}.
@@ -315,9 +317,26 @@ function describeFailure(error) {
   return error && error.stack ? String(error.stack) : String(error);
 }
 
+/**
+ * A prelaunched process started before its function was known: the function's environment
+ * (exactly that) and directory apply now, before any of its code runs.
+ */
+function enterFunction(init) {
+  if (init.env) {
+    for (const key of Object.keys(process.env)) {
+      delete process.env[key];
+    }
+    Object.assign(process.env, init.env);
+  }
+  if (init.cwd) {
+    process.chdir(init.cwd);
+  }
+}
+
 async function serve() {
   const nextLine = lineReader(process.stdin);
   const init = JSON.parse(await nextLine()).value;
+  enterFunction(init);
   let main;
   try {
     main = await loadFunction(init);

@@ -5,7 +5,9 @@ DigitalOcean's prelaunched ActionLoop runtime:
 
 1. The last argument is the number of an inherited pipe; it becomes fd 3, the result
    channel. `--debugpy=HOST:PORT` before it (the `--debug` mode) waits for a debugger there.
-2. The first stdin line is `{"value": {"code": <path>, "main": <name>, "binary": <bool>}}`.
+2. The first stdin line is `{"value": {"code": <path>, "main": <name>, "binary": <bool>}}`,
+   plus, for a process prelaunched before its function was known, `"env"` and `"cwd"`: the
+   environment and directory to take before the function is imported.
    The function is imported; fd 3 gets `{"ok": true}`, or, after the cause is printed on
    stderr (`Invalid function: <exception>`), `{"error": <what the platform records>}` and
    the process exits.
@@ -125,12 +127,14 @@ def _call(main, arity, event):
 
 
 def _end_of_activation():
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.stdout.write(SENTINEL + "\n")
-    sys.stderr.write(SENTINEL + "\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        # A function may have closed the stream: its end of file tells the emulator instead.
+        try:
+            stream.flush()
+            stream.write(SENTINEL + "\n")
+            stream.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def _refuse(out, *lines):
@@ -164,6 +168,20 @@ def _wait_for_debugger(options):
             debugpy.wait_for_client()
 
 
+def _enter_function(init):
+    # A prelaunched process started before its function was known: the function's
+    # environment (exactly that) and directory apply now, before any of its code runs.
+    env = init.get("env")
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+        if hasattr(time, "tzset"):
+            time.tzset()
+    cwd = init.get("cwd")
+    if cwd is not None:
+        os.chdir(cwd)
+
+
 def main():
     _die_with_the_emulator()
     result_fd = int(sys.argv[-1])
@@ -176,6 +194,7 @@ def main():
     _wait_for_debugger(options)
 
     init = json.loads(sys.stdin.readline())["value"]
+    _enter_function(init)
     try:
         function = _load(init)
         arity = _arity(function)

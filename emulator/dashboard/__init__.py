@@ -1,0 +1,58 @@
+"""The local dashboard: functions, live activations, logs, an invoke form and the triggers,
+in the browser at `/dashboard/`, behind a session opened with the emulator's key."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.dashboard import api, pages
+from emulator.dashboard.hub import EventHub
+from emulator.dashboard.session import login_token
+from emulator.dashboard.state import DASHBOARD, DashboardState
+from emulator.settings import Settings
+
+__all__ = ["DASHBOARD", "dashboard_link", "setup_dashboard"]
+
+API = "/dashboard/api"
+
+
+def setup_dashboard(app: web.Application) -> EventHub:
+    """Add the dashboard's routes and state; the returned hub must hear every activation."""
+    state = DashboardState()
+    app[DASHBOARD] = state
+    app.on_shutdown.append(_end_streams)
+    app.add_routes(
+        [
+            web.get("/dashboard", _home),
+            web.get("/dashboard/login", pages.login_page),
+            web.post("/dashboard/login", pages.login),
+            web.post("/dashboard/logout", pages.logout),
+            web.static("/dashboard/static", pages.STATIC_DIR),
+            web.get(API + "/overview", api.overview),
+            web.get(API + "/status", api.status),
+            web.get(API + "/activations", api.list_activations),
+            web.get(API + "/activations/{id}", api.get_activation),
+            web.get(API + "/activations/{id}/raw", api.raw_activation),
+            web.post(API + "/invoke", api.invoke),
+            web.get(API + "/triggers", api.list_triggers),
+            web.post(API + "/triggers/{name}/fire", api.fire_trigger),
+            web.get(API + "/events", api.events),
+            web.get("/dashboard/", pages.page),
+            web.get("/dashboard/activations/{id}", pages.page),
+            web.get("/dashboard/{page}", pages.page),
+        ]
+    )
+    return state.hub
+
+
+def dashboard_link(settings: Settings) -> str:
+    """The banner's link: it logs the browser in, then leaves a clean address."""
+    return f"{settings.api_host}/dashboard/login?token={login_token(settings.credentials)}"
+
+
+async def _home(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently("/dashboard/")
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[DASHBOARD].hub.close()

@@ -1,0 +1,117 @@
+"""FunctionsEmulator: what the `functions_emulator` fixture yields, for synchronous tests."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from emulator.pytest_plugin import calls
+from emulator.pytest_plugin.activation import Activation, WebResponse
+from emulator.pytest_plugin.calls import Call
+from emulator.pytest_plugin.server import ThreadedEmulator
+
+# Longer than the 30 s a blocking call waits before it answers 202.
+_HTTP_TIMEOUT = 120.0
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A web function's redirect is its answer, for the test to see, not to follow.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class FunctionsEmulator:
+    """An emulator serving the project, and the calls a test makes to it, over real HTTP."""
+
+    def __init__(self, server: ThreadedEmulator, remember: Callable[[Activation], None]) -> None:
+        self._server = server
+        self._remember = remember
+        settings = server.emulator.settings
+        self.url = settings.api_host
+        self.namespace = settings.namespace
+        self.auth = settings.credentials.text
+        self._token = settings.credentials.token
+        # No proxy from the environment: the emulator is on loopback.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+
+    def invoke(
+        self, name: str, params: Mapping[str, Any] | None = None, *, blocking: bool = True
+    ) -> Activation:
+        """Invoke `pkg/fn` and return its finished activation, logs included. `blocking=False`
+        invokes as an asynchronous caller does, and still waits for the end."""
+        return self.activation(self.invoke_async(name, params, blocking=blocking))
+
+    def invoke_async(
+        self, name: str, params: Mapping[str, Any] | None = None, *, blocking: bool = False
+    ) -> str:
+        """Start an activation and return its id at once (see `activation(id)`)."""
+        status, _, body = self._send(calls.invoke(name, params, blocking=blocking))
+        return str(calls.decoded(status, body)["activationId"])
+
+    def activation(self, activation_id: str) -> Activation:
+        """The activation's record, once it has ended."""
+        self._server.call(self._server.emulator.wait_for(activation_id))
+        status, _, body = self._send(calls.activation(activation_id))
+        return self._kept(Activation.from_record(calls.decoded(status, body)))
+
+    def activations(
+        self, name: str | None = None, limit: int = calls.DEFAULT_LIMIT
+    ) -> list[Activation]:
+        """The newest activations first, of one function (`pkg/fn`) or of all."""
+        status, _, body = self._send(calls.activations(name, limit))
+        return [self._kept(Activation.from_record(r)) for r in calls.decoded(status, body)]
+
+    def web(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> WebResponse:
+        """Call a web function, `pkg/fn[.ext][/path]`, as a browser or a webhook would."""
+        call = calls.web(
+            self.namespace, method, path, json_body=json, data=data, headers=headers, query=query
+        )
+        status, headers_out, body = self._send(call)
+        return WebResponse(status, headers_out, body)
+
+    def fire_trigger(self, name: str) -> Activation:
+        """Fire a scheduled trigger now, enabled or not; its finished activation."""
+        status, _, body = self._send(calls.fire_trigger(name))
+        return self.activation(str(calls.decoded(status, body)["activationId"]))
+
+    def advance_clock(
+        self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> list[Activation]:
+        """Move the emulator's clock forward; the activations of the scheduled triggers that
+        came due on the way, once they have ended (every due time fires once)."""
+        span = calls.seconds_of(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        emulator = self._server.emulator
+        ids = self._server.call(emulator.advance_clock(span, timeout=_HTTP_TIMEOUT * 5))
+        return [self.activation(i) for i in ids]
+
+    def _kept(self, activation: Activation) -> Activation:
+        self._remember(activation)
+        return activation
+
+    def _send(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        headers = dict(call.headers)
+        if call.authorized:
+            headers.setdefault("Authorization", f"Basic {self._token}")
+        request = urllib.request.Request(
+            self.url + call.path, data=call.body, method=call.method, headers=headers
+        )
+        try:
+            with self._opener.open(request, timeout=_HTTP_TIMEOUT) as response:
+                return response.status, dict(response.headers.items()), response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, dict(error.headers.items()), error.read()
+
+    def __repr__(self) -> str:
+        return f"FunctionsEmulator(url={self.url!r}, namespace={self.namespace!r})"

@@ -1,0 +1,180 @@
+"""Faults of the activation database: another process holding its lock, a disk that is full.
+A record is never lost to a lock; a write that cannot happen is a clear error, and the server
+stays up for reads."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import resource
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.entities import (
+    Activation,
+    ActivationResponse,
+    Annotations,
+    PendingActivation,
+    StatusCode,
+)
+from emulator.store.activations import ActivationStore
+from tests.conftest import FIXTURE_PROJECTS, ServerProcess
+
+ACTIONS = "/api/v1/namespaces/_/actions/faults"
+ACTIVATIONS = "/api/v1/namespaces/_/activations"
+# Enough for the schema and a few records; the write-ahead log soon outgrows it.
+FILE_SIZE_LIMIT = 160 * 1024
+
+
+_ids = itertools.count(1)
+
+
+def make_pending() -> PendingActivation:
+    return PendingActivation(
+        activation_id=f"{next(_ids):032x}",
+        namespace="guest",
+        name="hello",
+        package=None,
+        version="0.0.1",
+        subject="s" * 40,
+        start=1_700_000_000_000,
+        annotations=Annotations.of({"path": "guest/hello", "kind": "python:3.11"}),
+        cause=None,
+    )
+
+
+def make_activation() -> Activation:
+    started = make_pending()
+    response = ActivationResponse(StatusCode.SUCCESS, {"body": "Hello"}, size=17)
+    return started.finished(started.start + 12, response, logs=("a line",))
+
+
+def hold_write_lock(db_path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process (the sqlite3 module, as a `sqlite3` shell would) holding the
+    database's write lock for `seconds`; it prints `locked` once it has it."""
+    script = textwrap.dedent(
+        f"""
+        import sqlite3, sys, time
+        db = sqlite3.connect({str(db_path)!r}, isolation_level=None)
+        db.execute("BEGIN EXCLUSIVE")
+        print("locked", flush=True)
+        time.sleep({seconds})
+        db.execute("COMMIT")
+        """
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+async def test_writes_queued_while_another_process_holds_the_lock_are_all_committed(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "activations.db"
+    store = await ActivationStore.open(db_path)
+    try:
+        activations = [make_activation() for _ in range(200)]
+        holder = hold_write_lock(db_path, 1.0)
+        started = time.monotonic()
+        written = await asyncio.gather(*(store.finish(a) for a in activations))
+        waited = time.monotonic() - started
+        assert holder.wait(10) == 0
+        assert holder.stdout is not None
+        holder.stdout.close()
+        assert written == [True] * 200
+        assert waited > 0.5  # they did meet the lock
+        assert await store.count(namespace="guest") == 200
+        for activation in activations[::40]:
+            assert await store.get(activation.activation_id) == activation
+    finally:
+        await store.close()
+
+
+async def test_a_failed_write_reaches_every_caller_of_its_batch_and_the_next_batch_succeeds(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "activations.db"
+    store = await ActivationStore.open(db_path)
+    try:
+        first = make_activation()
+        await store.finish(first)
+        # A write the database refuses outright: the `pending` table is gone.
+        with sqlite3.connect(db_path, isolation_level=None) as other:
+            other.execute("ALTER TABLE pending RENAME TO pending_away")
+        results = await asyncio.gather(
+            store.begin(make_pending()), store.finish(make_activation()), return_exceptions=True
+        )
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+        with sqlite3.connect(db_path, isolation_level=None) as other:
+            other.execute("ALTER TABLE pending_away RENAME TO pending")
+        later = make_activation()
+        assert await store.finish(later) is True
+        assert await store.get(first.activation_id) == first
+        assert await store.get(later.activation_id) == later
+    finally:
+        await store.close()
+
+
+def start_with_file_size_limit(serve: Any, tmp_path: Path) -> ServerProcess:
+    """The real CLI, whose files may not grow past FILE_SIZE_LIMIT: a full disk for SQLite."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    # Inherited by the server at its start; this process gets its own limit back at once.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, hard))
+    try:
+        server: ServerProcess = serve(
+            FIXTURE_PROJECTS / "faults",
+            "--quiet",
+            "--no-reload",
+            "--invocations-per-minute",
+            "0",
+            wait=False,
+        )
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    server.wait_ready()
+    return server
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_a_clear_error_and_the_server_stays_up_for_reads(
+    serve: Any, tmp_path: Path
+) -> None:
+    server = start_with_file_size_limit(serve, tmp_path)
+    try:
+        recorded: list[str] = []
+        failure: tuple[int, Any] | None = None
+        for _ in range(200):
+            status, body = server.request("POST", f"{ACTIONS}/hello?blocking=true", {})
+            if status != 200:
+                failure = (status, body)
+                break
+            recorded.append(body["activationId"])
+        assert recorded, "no record fitted under the limit"
+        assert failure is not None, "the database never filled up"
+        status, body = failure
+        assert status == 503
+        assert body["error"].startswith("The activation record could not be saved:")
+        assert "Free disk space" in body["error"]
+
+        # A non-blocking call hands out no id that could not be recorded.
+        status, body = server.request("POST", f"{ACTIONS}/hello?blocking=false", {})
+        assert status == 503 and "activationId" not in body
+
+        # Reads still work, and every answered activation is there.
+        status, listed = server.request("GET", f"{ACTIVATIONS}?limit=200")
+        assert status == 200
+        assert {r["activationId"] for r in listed} >= set(recorded)
+        status, record = server.request("GET", f"{ACTIVATIONS}/{recorded[-1]}")
+        assert status == 200 and record["response"]["success"] is True
+        assert server.process.poll() is None
+    finally:
+        output = server.stop()
+    assert "could not be saved" in output
