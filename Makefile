@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv toolchains serve test lint typecheck pytest check bench clean
+.PHONY: help venv toolchains browser serve test lint typecheck pytest check bench clean
 
 help:
 	@echo "make serve      serve the sample project on 127.0.0.1:3233 (SERVE_ARGS=...)"
@@ -38,16 +38,22 @@ venv: $(STAMP)
 # chromium, which the dashboard's browser tests drive (they skip without it, outside CI).
 toolchains:
 	@command -v node >/dev/null 2>&1 || { echo "Node.js is missing: install Node.js 18 or newer"; exit 1; }
-	@missing=""; \
-	command -v php >/dev/null 2>&1 || missing="$$missing php-cli"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing$$missing"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi; \
-	[ -x /usr/bin/chromium ] || echo "Chromium is missing: the dashboard's browser tests skip (Debian/Ubuntu: sudo apt-get install chromium)"; \
-	command -v php >/dev/null 2>&1 || { echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; }
+	@$(call apt_install,php,php-cli)
+	@command -v php >/dev/null 2>&1 || { echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; }
+
+# The dashboard's browser tests drive Debian's Chromium; serving needs none of it.
+browser:
+	@$(call apt_install,chromium,chromium)
+	@command -v chromium >/dev/null 2>&1 || echo "Chromium is missing: the dashboard's browser tests skip (Debian/Ubuntu: sudo apt-get install chromium)"
+
+# $(call apt_install,COMMAND,PACKAGE): install PACKAGE from Debian when COMMAND is missing and
+# we are root with apt-get (as in CI); otherwise leave it to the checks that follow.
+apt_install = command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(2)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  fi; }
 
 serve: $(STAMP) toolchains
 	$(BIN)/functions-emulator serve $(SERVE_ARGS)
@@ -67,7 +73,7 @@ $(NPM_STAMP): tests/package-lock.json tests/package.json
 	npm ci --prefix tests --no-audit --no-fund
 	touch $@
 
-pytest: $(STAMP) toolchains $(NPM_STAMP)
+pytest: $(STAMP) toolchains browser $(NPM_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
