@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,14 +114,7 @@ async def cold_starts(
                     inits.append(init)
         await restore(served, runtime, source, original)
         outcome.figures += [
-            Figure(
-                COLD,
-                f"{runtime.name} p50",
-                statistics.median(latencies) if latencies else None,
-                "ms",
-                at_most(COLD_TARGETS[runtime.name]) if runtime.name in COLD_TARGETS else None,
-            ),
-            Figure(COLD, f"{runtime.name} p99", percentile(latencies, 99), "ms"),
+            *median_and_p99(COLD, runtime.name, latencies, COLD_TARGETS),
             Figure(
                 COLD,
                 f"{runtime.name} initTime p50",
@@ -137,6 +130,18 @@ async def cold_starts(
         "call (with the user's warm build cache)."
     )
     return outcome
+
+
+def median_and_p99(
+    scenario: str, runtime: str, timings: list[float], targets: Mapping[str, float]
+) -> list[Figure]:
+    """A runtime's p50 of `timings` (ms), judged against its target if it has one, and p99."""
+    target = at_most(targets[runtime]) if runtime in targets else None
+    median = statistics.median(timings) if timings else None
+    return [
+        Figure(scenario, f"{runtime} p50", median, "ms", target),
+        Figure(scenario, f"{runtime} p99", percentile(timings, 99), "ms"),
+    ]
 
 
 async def hot_reloads(
@@ -167,16 +172,7 @@ async def hot_reloads(
             else:
                 timings.append(elapsed * 1000)
         await restore(served, runtime, source, original)
-        outcome.figures += [
-            Figure(
-                RELOAD,
-                f"{runtime.name} p50",
-                statistics.median(timings) if timings else None,
-                "ms",
-                at_most(RELOAD_TARGETS[runtime.name]) if runtime.name in RELOAD_TARGETS else None,
-            ),
-            Figure(RELOAD, f"{runtime.name} p99", percentile(timings, 99), "ms"),
-        ]
+        outcome.figures += median_and_p99(RELOAD, runtime.name, timings, RELOAD_TARGETS)
     outcome.notes.append(
         f"7: {runs} run(s) per runtime: from writing a source whose greeting changes to the "
         "first blocking invoke (sent back to back on one connection) that returns it."

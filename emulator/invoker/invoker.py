@@ -275,16 +275,12 @@ class Invoker:
         process = await self._pool.acquire(action)
         starting = cold = process is None
         load: dict[str, JSON] | None = None
-        if process is None:
-            try:
-                process, load = self._cold_process(launcher, run)
-            except BaseException:
-                self._pool.started(action)
-                raise
         verdict: Verdict | None = None
         try:
-            if cold and load is None:
-                await process.spawn()
+            if process is None:
+                process, load = self._cold_process(launcher, run)
+                if load is None:
+                    await process.spawn()
             timing = self._timing(run)
             if cold:
                 verdict = await self._initialise(process, action, load)
@@ -298,10 +294,11 @@ class Invoker:
         finally:
             if starting:
                 self._pool.started(action)
-            healthy = verdict is not None and verdict.keep_warm
-            if not healthy:
-                await process.kill()
-            await self._pool.release(action, process, healthy=healthy)
+            if process is not None:
+                healthy = verdict is not None and verdict.keep_warm
+                if not healthy:
+                    await process.kill()
+                await self._pool.release(action, process, healthy=healthy)
 
     def _cold_process(
         self, launcher: Launcher, run: _Run

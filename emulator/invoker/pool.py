@@ -98,13 +98,13 @@ class WarmPool:
 
     async def release(self, action: Action, process: WarmProcess, *, healthy: bool) -> None:
         self._busy.discard(process)
-        retired = self._retired is not None and self._retired(pool_key(action))
+        key = pool_key(action)
+        retired = self._retired is not None and self._retired(key)
         if healthy and process.alive and self._reuse and not retired:
-            self._idle[pool_key(action)].append(process)
-            self._notify(pool_key(action))
+            self._idle[key].append(process)
         else:
             await process.stop()
-            self._notify(pool_key(action))
+        self._notify(key)
 
     def warm_count(self, action: Action) -> int:
         return len(self._idle.get(pool_key(action), ()))

@@ -87,22 +87,21 @@ class GroupCommit:
 
     def submit(self, statement: Statement) -> Write:
         """Queue `statement`; its `done` resolves with its result once its batch committed."""
-        if self._closing or self._task is None:
-            raise ValueError(f"activation store at {self._path} is closed")
-        write = Write(statement, asyncio.get_running_loop().create_future())
-        self._queue.append(write)
-        self._wakeup.set()
-        return write
+        return self._enqueue(Write(statement, self._future()))
 
     def submit_row(
         self, sql: RowWrite, row: tuple[Any, ...], cleanup: tuple[Any, ...] | None
     ) -> Write:
         """Queue `sql`'s insert of `row`, then its cleanup with `cleanup` unless None; `done`
         resolves with whether the row was new once its batch committed."""
+        return self._enqueue(Write(None, self._future(), sql=sql, row=row, cleanup=cleanup))
+
+    def _future(self) -> asyncio.Future[Any]:
         if self._closing or self._task is None:
             raise ValueError(f"activation store at {self._path} is closed")
-        done = asyncio.get_running_loop().create_future()
-        write = Write(None, done, sql=sql, row=row, cleanup=cleanup)
+        return asyncio.get_running_loop().create_future()
+
+    def _enqueue(self, write: Write) -> Write:
         self._queue.append(write)
         self._wakeup.set()
         return write
@@ -192,7 +191,8 @@ def _open(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA busy_timeout = 0")
     db.execute("PRAGMA wal_autocheckpoint = 0")
-    # The primary key is a random id: at a million records its pages are all over the file.
+    # Records written before ids began with their time have random primary keys, spread
+    # over the whole index: a larger cache keeps more of its pages at hand.
     db.execute("PRAGMA cache_size = -16384")  # KiB
     # As the reading connection: no fsync per commit in WAL mode, nothing lost on a crash.
     db.execute("PRAGMA synchronous = NORMAL")
