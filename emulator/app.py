@@ -133,7 +133,13 @@ def _services_context(
         registry.replace(loaded.packages, loaded.actions, loaded.build_failures)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
-        pool = WarmPool(clock, idle_seconds=settings.idle_seconds, reuse=not settings.cold)
+        confinement = Confinement.detect()
+        pool = WarmPool(
+            clock,
+            idle_seconds=settings.idle_seconds,
+            reuse=not settings.cold,
+            confinement=confinement,
+        )
         #    then what was deployed through the API, over the project's
         entities = await EntityStore.open(settings.database)
         deployments = Deployments(
@@ -193,7 +199,7 @@ def _services_context(
                 clock=clock,
             ),
         )
-        stopped = await asyncio.to_thread(Confinement.detect().reap_leftovers)
+        stopped = await asyncio.to_thread(confinement.reap_leftovers)
         if stopped:
             logger.warning("stopped %d function processes a killed emulator left running", stopped)
         recovered = await invoker.recover()

@@ -351,6 +351,7 @@ class Invoker:
             log_limit=action.limits.log_bytes,
             memory_mb=action.limits.memory,
             on_line=functools.partial(observer.log_line, action.path) if observer else None,
+            confinement=self._pool.confinement,
         )
 
     def problem(self, action: Action) -> str | None:

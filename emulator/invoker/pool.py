@@ -12,6 +12,7 @@ from typing import Any
 
 from emulator.clock import Clock
 from emulator.entities import Action
+from emulator.invoker.confinement import Confinement
 from emulator.invoker.logs import LineListener
 from emulator.invoker.process import LaunchSpec, WarmProcess
 
@@ -39,8 +40,17 @@ class WarmPool:
     """`reuse=False` (the `--cold` mode) keeps nothing warm: every call starts a process, so
     that start-up code runs each time, and each process is stopped after its activation."""
 
-    def __init__(self, clock: Clock, *, idle_seconds: float, reuse: bool = True) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        idle_seconds: float,
+        reuse: bool = True,
+        confinement: Confinement | None = None,
+    ) -> None:
         self._clock = clock
+        # How every process of this pool is confined: found once, not at each start.
+        self.confinement = confinement or Confinement.detect()
         self._idle_seconds = idle_seconds
         self._reuse = reuse
         self._idle: defaultdict[PoolKey, list[WarmProcess]] = defaultdict(list)
@@ -188,6 +198,7 @@ class WarmPool:
             log_limit=_GENERIC_LOG_LIMIT,
             memory_mb=_GENERIC_MEMORY_MB,
             on_line=relay,
+            confinement=self.confinement,
         )
         try:
             await process.spawn()
