@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 
 from emulator.api.actions import ACTIVATION_ID_HEADER
-from emulator.cli import serve as serve_command
+from emulator.cli.serve import serve as serve_command
 from emulator.settings import DEFAULT_CREDENTIALS
 
 REPO = Path(__file__).resolve().parent.parent

@@ -18,11 +18,11 @@ from harness import API, Endpoint, Sample, Served, percentile, timed
 from outcome import Outcome
 from report import Figure, at_least, at_most
 
-from emulator.clock import IdFactory
-from emulator.entities import Activation, ActivationResponse, Annotations, StatusCode
-from emulator.serialize import activation_to_json
+from emulator.namespace.clock import IdFactory
+from emulator.namespace.documents import activation_to_json
+from emulator.namespace.entities import Activation, ActivationResponse, Annotations, StatusCode
 from emulator.settings import DEFAULT_CREDENTIALS
-from emulator.store.activations import ActivationStore
+from emulator.store.activation_store import ActivationStore
 
 SCENARIO = "6 store at {records:,} records"
 NAMESPACE = DEFAULT_CREDENTIALS.default_namespace

@@ -1,5 +1,5 @@
 """`python -m emulator` runs the command-line interface."""
 
-from emulator.cli import main
+from emulator.cli.main import main
 
 main()

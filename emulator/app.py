@@ -17,9 +17,7 @@ from emulator.api.middleware import (
     request_id_middleware,
 )
 from emulator.api.routes import setup_routes
-from emulator.clock import Clock, IdFactory, SystemClock
 from emulator.dashboard import DASHBOARD, setup_dashboard
-from emulator.deployments import Deployments
 from emulator.invoker.confinement import Confinement
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
@@ -29,17 +27,19 @@ from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.observer import ActivationObserver, Observers
 from emulator.invoker.pool import WarmPool
+from emulator.namespace.clock import Clock, IdFactory, SystemClock
+from emulator.namespace.deployments import Deployments
+from emulator.namespace.registry import Registry
+from emulator.namespace.rules import Rules
+from emulator.namespace.scheduler import Scheduler, Sleep
+from emulator.namespace.throttling import Throttle
 from emulator.project import Project, build_project, load_project
-from emulator.registry import Registry
 from emulator.reloader import Reloader
-from emulator.rules import Rules
-from emulator.scheduler import Scheduler, Sleep
 from emulator.services import SERVICES, Services
 from emulator.settings import Settings
-from emulator.store.activations import ActivationStore
-from emulator.store.entities import EntityStore
+from emulator.store.activation_store import ActivationStore
+from emulator.store.entity_store import EntityStore
 from emulator.store.retention import prune_periodically
-from emulator.throttling import Throttle
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +130,6 @@ def _services_context(
         discovering = asyncio.create_task(asyncio.to_thread(launchers, settings))
         loaded = await build_project(loaded, environ=os.environ)
         registry = Registry(settings.namespace)
-        registry.replace(loaded.packages, loaded.actions, loaded.build_failures)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
         confinement = Confinement.detect()
@@ -140,16 +139,16 @@ def _services_context(
             reuse=not settings.cold,
             confinement=confinement,
         )
-        #    then what was deployed through the API, over the project's
+        #    and what was deployed through the API, which the deploy lays over the project's
         entities = await EntityStore.open(settings.database)
         deployments = Deployments(
             registry=registry,
-            store=entities,
-            pool=pool,
+            archive=entities,
+            # Idle processes of the function's earlier code never serve it again.
+            retire=lambda action: pool.retire(lambda key: key[0] == action.qualified_name),
             code_dir=settings.state_dir / "code",
             clock=clock,
         )
-        await deployments.restore()
         invoker = Invoker(
             registry=registry,
             store=store,
@@ -178,7 +177,6 @@ def _services_context(
         scheduler = Scheduler(
             invoker=invoker, clock=clock, ids=ids, sleep=sleep, firing=not settings.no_triggers
         )
-        scheduler.replace(loaded.triggers)
         services = Services(
             settings,
             loaded,
@@ -199,6 +197,7 @@ def _services_context(
                 clock=clock,
             ),
         )
+        await services.deploy(loaded)
         stopped = await asyncio.to_thread(confinement.reap_leftovers)
         if stopped:
             logger.warning("stopped %d function processes a killed emulator left running", stopped)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from emulator import doctl_output
+from emulator.cli import doctl_output
 from tests.conftest import FIXTURE_PROJECTS, NAMESPACE, ServerProcess, free_port
 
 API_PROJECT = FIXTURE_PROJECTS / "api"

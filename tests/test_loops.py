@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from emulator.loops import has_uvloop, new_event_loop
+from emulator.cli.event_loops import has_uvloop, new_event_loop
 
 
 def loop_module(name: str) -> str:

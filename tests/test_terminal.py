@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from emulator.entities import Activation, ActivationResponse, Annotations, StatusCode
-from emulator.terminal import TerminalPrinter
+from emulator.cli.terminal import TerminalPrinter
+from emulator.namespace.entities import Activation, ActivationResponse, Annotations, StatusCode
 
 END_MS = 1_700_000_000_250
 ID = "0f3c" * 8

@@ -8,9 +8,9 @@ from emulator.api import queries
 from emulator.api.bodies import entity_object, json_object
 from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
-from emulator.codebundle import code_of
-from emulator.entities import StatusCode
-from emulator.serialize import action_summary_json, action_to_json, activation_to_json
+from emulator.namespace.code_bundles import code_of
+from emulator.namespace.documents import action_summary_json, action_to_json, activation_to_json
+from emulator.namespace.entities import StatusCode
 from emulator.services import SERVICES
 
 ACTIVATION_ID_HEADER = "x-openwhisk-activation-id"

@@ -8,9 +8,13 @@ from aiohttp import web
 
 from emulator.api import queries
 from emulator.api.responses import json_response
-from emulator.entities import Activation
-from emulator.errors import ActivationNotFound, BadRequest
-from emulator.serialize import activation_summary_json, activation_to_json, response_to_json
+from emulator.namespace.documents import (
+    activation_summary_json,
+    activation_to_json,
+    response_to_json,
+)
+from emulator.namespace.entities import Activation
+from emulator.namespace.errors import ActivationNotFound, BadRequest
 from emulator.services import SERVICES
 
 _HEX = re.compile(r"\A[0-9a-f]{32}\Z")

@@ -6,8 +6,8 @@ import json
 
 from aiohttp import web
 
-from emulator.entities import JSON, MAX_PAYLOAD_BYTES
-from emulator.errors import MalformedContent, PayloadTooLarge, UnsupportedMediaType
+from emulator.namespace.entities import JSON, MAX_PAYLOAD_BYTES
+from emulator.namespace.errors import MalformedContent, PayloadTooLarge, UnsupportedMediaType
 
 
 async def limited_body(request: web.Request) -> bytes:

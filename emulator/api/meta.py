@@ -6,7 +6,7 @@ from aiohttp import web
 
 from emulator import __version__
 from emulator.api.responses import json_response
-from emulator.entities import (
+from emulator.namespace.entities import (
     DEFAULT_LOGS_MB,
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_MS,
@@ -16,7 +16,7 @@ from emulator.entities import (
     MIN_MEMORY_MB,
     MIN_TIMEOUT_MS,
 )
-from emulator.runtimes import runtimes_document
+from emulator.namespace.runtimes import runtimes_document
 from emulator.services import SERVICES
 from emulator.settings import Settings
 

@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 
 from emulator.api.names import check_entity_names
 from emulator.api.responses import json_response
-from emulator.errors import (
+from emulator.namespace.errors import (
     EmulatorError,
     InternalError,
     MethodNotAllowed,
@@ -23,7 +23,7 @@ from emulator.errors import (
 )
 from emulator.services import SERVICES
 from emulator.settings import Credentials
-from emulator.web.address import WEB_PREFIX
+from emulator.web_functions.address import WEB_PREFIX
 
 logger = logging.getLogger(__name__)
 

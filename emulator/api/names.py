@@ -3,17 +3,13 @@ up, so that a bad name is a 400 on every method, not a 404 on some and a 400 on 
 
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote
 
 from aiohttp import web
 
-from emulator.errors import IllegalName, NameTooLong
+from emulator.namespace.naming import check_segment
 
 NAMESPACES = "/api/v1/namespaces/"
-MAX_NAME_LENGTH = 256
-# ASCII `\w`, as in the platform's (Java) pattern: "été" is not a name there.
-_SEGMENT = re.compile(r"\A(?:\w|\w[\w@ .&-]{0,254}[\w@.&-])\Z", re.ASCII)
 # "", "api", "v1", "namespaces", namespace, collection: the names follow.
 _NAMES_FROM = 6
 
@@ -31,10 +27,3 @@ def check_entity_names(request: web.Request) -> None:
     for segment in raw:
         if segment:
             check_segment(unquote(segment, errors="replace"))
-
-
-def check_segment(name: str) -> None:
-    if len(name) > MAX_NAME_LENGTH:
-        raise NameTooLong(len(name), MAX_NAME_LENGTH)
-    if not _SEGMENT.match(name):
-        raise IllegalName()

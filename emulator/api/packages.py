@@ -7,8 +7,8 @@ from aiohttp import web
 from emulator.api import queries
 from emulator.api.bodies import entity_object
 from emulator.api.responses import json_response
-from emulator.errors import NotFound
-from emulator.serialize import package_summary_json, package_to_json
+from emulator.namespace.documents import package_summary_json, package_to_json
+from emulator.namespace.errors import NotFound
 from emulator.services import SERVICES
 
 

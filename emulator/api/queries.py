@@ -8,8 +8,8 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from emulator.entities import JSON
-from emulator.errors import MalformedQueryParameter
+from emulator.namespace.entities import JSON
+from emulator.namespace.errors import MalformedQueryParameter
 
 T = TypeVar("T")
 

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from emulator.entities import JSON
-from emulator.serialize import dumps
+from emulator.namespace.entities import JSON
+from emulator.store.json_text import dumps
 
 
 def _compact(doc: JSON) -> str:
-    # serialize.dumps: orjson, a tenth of the time for a page of activation records.
+    # json_text.dumps: orjson, a tenth of the time for a page of activation records.
     return dumps(doc)
 
 

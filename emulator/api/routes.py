@@ -10,10 +10,9 @@ from emulator.api import (
     meta,
     packages,
     scheduled_triggers,
-    triggers,
+    triggers_and_rules,
     web_actions,
 )
-from emulator.dashboard import pages
 
 NS = "/api/v1/namespaces/{ns}"
 # One segment, or `package/name`: the route takes exactly one or two after `actions/`.
@@ -38,8 +37,6 @@ def setup_routes(app: web.Application) -> None:
                 web.route(method, "/api/v1/web{tail:(?:/.*)?}", web_actions.incomplete_path)
                 for method in WEB_METHODS
             ),
-            # Browsers are sent to the dashboard; API clients get the root document.
-            web.get("/", pages.root),
             web.get("/api/v1", meta.api_info),
             web.options("/api/v1{tail:.*}", meta.preflight),
             web.get("/api/v1/namespaces", meta.namespaces),
@@ -54,16 +51,16 @@ def setup_routes(app: web.Application) -> None:
             web.get(PACKAGE, packages.get_package),
             web.put(PACKAGE, packages.put_package),
             web.delete(PACKAGE, packages.delete_package),
-            web.get(NS + "/triggers", triggers.list_triggers),
-            web.get(TRIGGER, triggers.get_trigger),
-            web.put(TRIGGER, triggers.put_trigger),
-            web.delete(TRIGGER, triggers.delete_trigger),
-            web.post(TRIGGER, triggers.fire_trigger),
-            web.get(NS + "/rules", triggers.list_rules),
-            web.get(RULE, triggers.get_rule),
-            web.put(RULE, triggers.put_rule),
-            web.delete(RULE, triggers.delete_rule),
-            web.post(RULE, triggers.set_rule_status),
+            web.get(NS + "/triggers", triggers_and_rules.list_triggers),
+            web.get(TRIGGER, triggers_and_rules.get_trigger),
+            web.put(TRIGGER, triggers_and_rules.put_trigger),
+            web.delete(TRIGGER, triggers_and_rules.delete_trigger),
+            web.post(TRIGGER, triggers_and_rules.fire_trigger),
+            web.get(NS + "/rules", triggers_and_rules.list_rules),
+            web.get(RULE, triggers_and_rules.get_rule),
+            web.put(RULE, triggers_and_rules.put_rule),
+            web.delete(RULE, triggers_and_rules.delete_rule),
+            web.post(RULE, triggers_and_rules.set_rule_status),
             web.get(SCHEDULED, scheduled_triggers.list_triggers),
             web.post(SCHEDULED + "/{name:[^/]+}/fire", scheduled_triggers.fire_trigger),
             web.get(NS + "/activations", activations.list_activations),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.api.responses import json_response
-from emulator.serialize import scheduled_trigger_to_json
+from emulator.namespace.documents import scheduled_trigger_to_json
 from emulator.services import SERVICES
 
 

@@ -8,12 +8,13 @@ from multidict import CIMultiDict
 from emulator.api.actions import ACTIVATION_ID_HEADER
 from emulator.api.bodies import limited_body
 from emulator.api.middleware import WEB_HEADERS, is_authenticated, request_id
-from emulator.errors import IncompleteWebPath, ResponseNotReady
+from emulator.api.responses import json_response
+from emulator.namespace.errors import IncompleteWebPath
 from emulator.services import SERVICES
-from emulator.web import access
-from emulator.web.address import extra_path, split_extension
-from emulator.web.event import WebRequest, platform_headers, web_event
-from emulator.web.response import web_reply
+from emulator.web_functions import access
+from emulator.web_functions.address import extra_path, split_extension
+from emulator.web_functions.event import WebRequest, platform_headers, web_event
+from emulator.web_functions.response import RESPONSE_NOT_READY, web_reply
 
 # Marks the record of a web call: the platform's REST invokes have no such annotation.
 WEB_ANNOTATIONS = {"web": True}
@@ -60,7 +61,9 @@ async def invoke(request: web.Request) -> web.StreamResponse:
     headers[ACTIVATION_ID_HEADER] = invocation.activation_id
     activation = await invocation.wait(services.settings.answer_wait)
     if activation is None:
-        raise ResponseNotReady()
+        # Still running after the blocking wait: the platform answers 202, shaped as its errors.
+        not_ready = {"error": RESPONSE_NOT_READY, "code": request_id(request)}
+        return json_response(not_ready, status=202, pretty=True)
     # 3. the result, through the URL's extension
     reply = web_reply(activation.response, extension)
     response = web.Response(status=reply.status, headers=CIMultiDict(reply.headers))

@@ -23,6 +23,8 @@ def setup_dashboard(app: web.Application) -> EventHub:
     app.on_shutdown.append(_end_streams)
     app.add_routes(
         [
+            # Browsers asking for `/` are sent to the dashboard; API clients get the root document.
+            web.get("/", pages.root),
             web.get("/dashboard", _home),
             web.get("/dashboard/login", pages.login_page),
             web.post("/dashboard/login", pages.login),

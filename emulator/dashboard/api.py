@@ -10,7 +10,7 @@ from aiohttp import web
 
 from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
-from emulator.dashboard.access import require_same_origin, require_session
+from emulator.dashboard.guards import require_same_origin, require_session
 from emulator.dashboard.hub import Event
 from emulator.dashboard.state import DASHBOARD, DashboardState
 from emulator.dashboard.views import (
@@ -20,9 +20,9 @@ from emulator.dashboard.views import (
     function_view,
     trigger_view,
 )
-from emulator.entities import JSON, Activation
-from emulator.errors import ActivationNotFound, MalformedContent, MalformedQueryParameter
-from emulator.serialize import activation_to_json
+from emulator.namespace.documents import activation_to_json
+from emulator.namespace.entities import JSON, Activation
+from emulator.namespace.errors import ActivationNotFound, MalformedContent, MalformedQueryParameter
 from emulator.services import SERVICES, Services
 
 PAGE_SIZE = 25

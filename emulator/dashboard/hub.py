@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from emulator.dashboard.views import activation_row
-from emulator.entities import JSON, Activation
-from emulator.serialize import dumps, loads
+from emulator.namespace.entities import JSON, Activation
+from emulator.store.json_text import dumps, loads
 
 # A page that stops reading loses events past this many rather than growing the emulator.
 QUEUE_SIZE = 256

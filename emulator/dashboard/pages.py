@@ -9,7 +9,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from emulator.api import meta
-from emulator.dashboard.access import logged_in, same_origin
+from emulator.dashboard.guards import logged_in, same_origin
 from emulator.dashboard.session import COOKIE, COOKIE_PATH, key_matches, token_matches
 from emulator.dashboard.state import DASHBOARD
 from emulator.services import SERVICES

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from emulator.entities import JSON, Action, Activation
-from emulator.scheduler import TriggerState
-from emulator.serialize import activation_to_json, rfc3339
-from emulator.web.address import is_web_function, web_url
+from emulator.namespace.documents import activation_to_json, rfc3339
+from emulator.namespace.entities import JSON, Action, Activation, ScheduledTriggerState
+from emulator.web_functions.address import is_web_function, web_url
 
 # The status filter's choices, as the records spell them.
 STATUSES = ("success", "application error", "action developer error", "whisk internal error")
@@ -78,7 +77,7 @@ def function_view(
     }
 
 
-def trigger_view(state: TriggerState, *, firing: bool) -> dict[str, JSON]:
+def trigger_view(state: ScheduledTriggerState, *, firing: bool) -> dict[str, JSON]:
     trigger = state.trigger
     return {
         "name": trigger.name,

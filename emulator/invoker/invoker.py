@@ -9,8 +9,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from emulator.clock import Clock, IdFactory
-from emulator.entities import (
+from emulator.invoker import messages
+from emulator.invoker.launchers import Launcher
+from emulator.invoker.observer import ActivationObserver
+from emulator.invoker.outcome import Verdict, judge_init, judge_run
+from emulator.invoker.pool import WarmPool
+from emulator.invoker.process import WarmProcess
+from emulator.namespace.clock import Clock, IdFactory
+from emulator.namespace.entities import (
     JSON,
     MAX_PAYLOAD_BYTES,
     Action,
@@ -20,16 +26,10 @@ from emulator.entities import (
     PendingActivation,
     StatusCode,
 )
-from emulator.errors import ServiceUnavailable
-from emulator.invoker import messages
-from emulator.invoker.launchers import Launcher
-from emulator.invoker.observer import ActivationObserver
-from emulator.invoker.outcome import Verdict, judge_init, judge_run
-from emulator.invoker.pool import WarmPool
-from emulator.invoker.process import WarmProcess
-from emulator.parameters import Binding, bind
-from emulator.registry import Registry
-from emulator.store.activations import ActivationStore
+from emulator.namespace.errors import ServiceUnavailable
+from emulator.namespace.parameters import Binding, bind
+from emulator.namespace.registry import Registry
+from emulator.store.activation_store import ActivationStore
 from emulator.store.writer import Marker
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from emulator.clock import Clock
 from emulator.invoker.messages import SENTINEL, logs_truncated
+from emulator.namespace.clock import Clock
 
 STREAMS = ("stdout", "stderr")
 # A longer line is cut into pieces, so that a flood without newlines stays bounded.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from emulator.entities import JSON, Activation
+from emulator.namespace.entities import JSON, Activation
 
 
 class ActivationObserver(Protocol):

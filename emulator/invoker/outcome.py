@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from emulator.entities import MAX_PAYLOAD_BYTES, ActivationResponse, StatusCode
 from emulator.invoker import messages
 from emulator.invoker.confinement import MAX_PROCESSES
 from emulator.invoker.process import Outcome, Reply
+from emulator.namespace.entities import MAX_PAYLOAD_BYTES, ActivationResponse, StatusCode
 
 
 @dataclass(frozen=True, slots=True)

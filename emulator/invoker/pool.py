@@ -10,11 +10,11 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.clock import Clock
-from emulator.entities import Action
 from emulator.invoker.confinement import Confinement
 from emulator.invoker.logs import LineListener
 from emulator.invoker.process import LaunchSpec, WarmProcess
+from emulator.namespace.clock import Clock
+from emulator.namespace.entities import Action
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.clock import Clock
-from emulator.entities import JSON
 from emulator.invoker.confinement import Confinement, Group
 from emulator.invoker.logs import LineListener, LogCollector, pump
+from emulator.namespace.clock import Clock
+from emulator.namespace.entities import JSON
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from emulator.namespace.entities import BuildFailure
 
 # How the shells and `env` say a command is missing, each line split at ": " (bash's
 # `./build.sh: line 3: virtualenv: command not found`, dash's `sh: 1: tsc: not found`).
@@ -73,21 +74,15 @@ _OFFLINE = (
 _EXITED = re.compile(r"^'(?P<tag>.+)' exited with code (?P<code>-?\d+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class BuildFailure:
-    message: str  # the deployer's words, with the lines of the output that matter
-    hint: str  # one line: the cause, and what to do about it
-
-    @classmethod
-    def of(cls, message: str) -> BuildFailure:
-        """The failure behind `message` (a build_steps failure message, or another problem
-        the deployer reports for a build, such as an `.include` naming nothing)."""
-        lines = message.splitlines()
-        first = lines[0] if lines else message
-        exited = _EXITED.match(first)
-        if exited is None:
-            return cls(message, first)
-        return cls(message, hint_for(exited["tag"], lines[1:]) or f"{first} (output above)")
+def diagnosed(message: str) -> BuildFailure:
+    """The failure behind `message` (a build_steps failure message, or another problem the
+    deployer reports for a build, such as an `.include` naming nothing), with its hint."""
+    lines = message.splitlines()
+    first = lines[0] if lines else message
+    exited = _EXITED.match(first)
+    if exited is None:
+        return BuildFailure(message, first)
+    return BuildFailure(message, hint_for(exited["tag"], lines[1:]) or f"{first} (output above)")
 
 
 def is_cause(line: str) -> bool:

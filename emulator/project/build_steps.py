@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.project.build_failures import BuildFailure, is_cause
+from emulator.project.build_failures import diagnosed, is_cause
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ async def run_step(
         logger.info("%s: finished running %s", label, command.line)
         return None
     message = failure_message(command.tag, code, directory, excerpt)
-    logger.warning("%s: build failed: %s", label, BuildFailure.of(message).hint)
+    logger.warning("%s: build failed: %s", label, diagnosed(message).hint)
     return message
 
 

@@ -15,14 +15,14 @@ import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from emulator.entities import Action, Exec
-from emulator.errors import ProjectError
+from emulator.namespace.entities import Action, Exec
+from emulator.namespace.runtimes import resolve_kind
 from emulator.project.build_cache import BuildCache, input_digest
 from emulator.project.build_steps import command_for, run_step
 from emulator.project.code import LIB_DIR, directory_code
 from emulator.project.loader import Project
+from emulator.project.project_error import ProjectError
 from emulator.project.staging import Step, stage
-from emulator.runtimes import resolve_kind
 
 logger = logging.getLogger(__name__)
 

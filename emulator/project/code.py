@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.errors import ProjectError
 from emulator.project.exclusions import IgnoreRules, is_system_excluded
 from emulator.project.layout import file_parts
+from emulator.project.project_error import ProjectError
 from emulator.project.staging import Copy, Step, Unzip
 
 ZIP_TARGET = "__deployer__.zip"

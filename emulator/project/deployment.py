@@ -8,8 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.entities import Action, Annotations, Exec, Limits, Package, Trigger, parameters_from
-from emulator.errors import ProjectError
+from emulator.namespace.entities import (
+    DEFAULT_MAIN,
+    Action,
+    Annotations,
+    Exec,
+    Limits,
+    Package,
+    ScheduledTrigger,
+    parameters_from,
+)
+from emulator.namespace.naming import DEFAULT_PACKAGE
+from emulator.namespace.runtimes import resolve_kind
 from emulator.project.code import (
     Code,
     Deferred,
@@ -19,12 +29,10 @@ from emulator.project.code import (
     source_runtime,
 )
 from emulator.project.merge import FunctionSpec, PackageSpec
+from emulator.project.project_error import ProjectError
 from emulator.project.staging import Step, staging_dir
-from emulator.project.triggers import triggers_from
-from emulator.project.validation import DEFAULT_PACKAGE
-from emulator.runtimes import resolve_kind
+from emulator.project.trigger_clauses import triggers_from
 
-DEFAULT_MAIN = "main"
 NOT_IN_PROJECT = "Action is named in the config but does not exist in the project"
 DEFAULT_PACKAGE_REFUSED = (
     "The default package does not support attaching environment, parameters, or binding"
@@ -35,7 +43,7 @@ DEFAULT_PACKAGE_REFUSED = (
 class Deployed:
     packages: tuple[Package, ...]
     actions: tuple[Action, ...]
-    triggers: tuple[Trigger, ...]
+    triggers: tuple[ScheduledTrigger, ...]
     warnings: tuple[str, ...]
     staging: tuple[Step, ...]  # copies to make once everything is known to be valid
     deferred: tuple[Deferred, ...]  # directory functions whose files a build decides
@@ -50,7 +58,7 @@ class _Deployment:
     lib_has_build: bool
     packages: list[Package] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
-    triggers: dict[str, Trigger] = field(default_factory=dict)
+    triggers: dict[str, ScheduledTrigger] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     staging: list[Step] = field(default_factory=list)
     deferred: list[Deferred] = field(default_factory=list)

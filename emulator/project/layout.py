@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.errors import ProjectError
+from emulator.namespace.runtimes import EXTENSION_FAMILIES, UnknownKind, resolve_kind
 from emulator.project.exclusions import is_system_excluded
-from emulator.runtimes import EXTENSION_FAMILIES, UnknownKind, resolve_kind
+from emulator.project.project_error import ProjectError
 
 PACKAGES_DIR = "packages"
 BINARY_EXTENSIONS = frozenset({"zip", "jar"})

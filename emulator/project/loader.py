@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.entities import Action, Package, Trigger
-from emulator.errors import ProjectError
+from emulator.namespace.entities import Action, Package, ScheduledTrigger
 from emulator.project.code import Deferred, lib_build_step
 from emulator.project.deployment import deploy
 from emulator.project.envfile import read_properties
 from emulator.project.layout import read_packages
 from emulator.project.merge import merge
 from emulator.project.parsing import parse_config
+from emulator.project.project_error import ProjectError
 from emulator.project.staging import Step
 from emulator.project.templating import substitute
 from emulator.project.toplevel import ENV_FILE, TopLevel, read_top_level
@@ -31,7 +31,7 @@ class Project:
     config_file: Path
     packages: tuple[Package, ...]  # real packages only (never 'default'), as the deployer PUTs them
     actions: tuple[Action, ...]  # every function, as the platform stores it after a deploy
-    triggers: tuple[Trigger, ...]  # parsed and checked scheduled triggers
+    triggers: tuple[ScheduledTrigger, ...]  # parsed and checked scheduled triggers
     warnings: tuple[str, ...]  # e.g. the deployer's deprecation warnings
     # What build_project still has to do; a function in `deferred` is, until then, its
     # directory (`exec.source`) with the runtime its sources imply.
@@ -60,7 +60,7 @@ def load_project(
 
     `config_file` need not exist: like the deployer, a folder without project.yml is read
     from its legacy projectConfig.yml, or else from its directories alone.
-    Raise ProjectError (emulator.errors) for anything the deployer refuses; never half-load.
+    Raise ProjectError for anything the deployer refuses; never half-load.
     """
     top = read_top_level(config_file, env_file=env_file)
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from emulator.errors import ProjectError
+from emulator.project.project_error import ProjectError
 
 TABS = "YAML configuration may not contain tabs"
 EMPTY = "configuration is empty or unparseable"

@@ -6,7 +6,7 @@ import dataclasses
 import fnmatch
 from collections.abc import Iterable, Mapping
 
-from emulator.entities import JSON, Action, Parameter
+from emulator.namespace.entities import JSON, Action, Parameter
 from emulator.project.loader import Project
 
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.errors import ProjectError
 from emulator.project.envfile import read_properties
 from emulator.project.jsvalues import is_dictionary, is_falsy, stringify
+from emulator.project.project_error import ProjectError
 
 DEPRECATED_BRACES = "Using '${}' for dictionary substitution is now deprecated; use '$()'"
 RUNAWAY = "Runaway variable name or path directive in project.yml"

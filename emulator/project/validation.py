@@ -8,19 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from emulator.entities import (
+from emulator.namespace.entities import (
     MAX_LOGS_MB,
     MAX_MEMORY_MB,
     MAX_TIMEOUT_MS,
     MIN_MEMORY_MB,
     MIN_TIMEOUT_MS,
 )
-from emulator.errors import ProjectError
+from emulator.namespace.naming import DEFAULT_PACKAGE
+from emulator.namespace.runtimes import UnknownKind, resolve_kind
 from emulator.project.jsvalues import is_dictionary, is_falsy, is_number, typeof
-from emulator.project.triggers import check_triggers
-from emulator.runtimes import UnknownKind, resolve_kind
+from emulator.project.project_error import ProjectError
+from emulator.project.trigger_clauses import check_triggers
 
-DEFAULT_PACKAGE = "default"
 # Accepted without checks only in a remote-build slice's project.yml.
 SLICE_KEYS = frozenset({"credentials", "flags", "deployerAnnotation", "buildEnv"})
 FORBIDDEN_ANNOTATIONS = {

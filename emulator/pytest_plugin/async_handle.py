@@ -8,9 +8,10 @@ from typing import Any
 
 import aiohttp
 
-from emulator.pytest_plugin import calls
+from emulator.client import calls
+from emulator.client.calls import Call
 from emulator.pytest_plugin.activation import Activation, WebResponse
-from emulator.pytest_plugin.calls import Call
+from emulator.pytest_plugin.answers import decoded, seconds_of
 from emulator.pytest_plugin.server import RunningEmulator
 
 # Longer than the 30 s a blocking call waits before it answers 202.
@@ -46,20 +47,20 @@ class AsyncFunctionsEmulator:
     ) -> str:
         """Start an activation and return its id at once (see `activation(id)`)."""
         status, _, body = await self._send(calls.invoke(name, params, blocking=blocking))
-        return str(calls.decoded(status, body)["activationId"])
+        return str(decoded(status, body)["activationId"])
 
     async def activation(self, activation_id: str) -> Activation:
         """The activation's record, once it has ended."""
         await self._emulator.wait_for(activation_id)
         status, _, body = await self._send(calls.activation(activation_id))
-        return self._kept(Activation.from_record(calls.decoded(status, body)))
+        return self._kept(Activation.from_record(decoded(status, body)))
 
     async def activations(
         self, name: str | None = None, limit: int = calls.DEFAULT_LIMIT
     ) -> list[Activation]:
         """The newest activations first, of one function (`pkg/fn`) or of all."""
-        status, _, body = await self._send(calls.activations(name, limit))
-        return [self._kept(Activation.from_record(r)) for r in calls.decoded(status, body)]
+        status, _, body = await self._send(calls.activations(name, limit=limit, docs=True))
+        return [self._kept(Activation.from_record(r)) for r in decoded(status, body)]
 
     async def web(
         self,
@@ -81,14 +82,14 @@ class AsyncFunctionsEmulator:
     async def fire_trigger(self, name: str) -> Activation:
         """Fire a scheduled trigger now, enabled or not; its finished activation."""
         status, _, body = await self._send(calls.fire_trigger(name))
-        return await self.activation(str(calls.decoded(status, body)["activationId"]))
+        return await self.activation(str(decoded(status, body)["activationId"]))
 
     async def advance_clock(
         self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
     ) -> list[Activation]:
         """Move the emulator's clock forward; the activations of the scheduled triggers that
         came due on the way, once they have ended (every due time fires once)."""
-        span = calls.seconds_of(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        span = seconds_of(seconds=seconds, minutes=minutes, hours=hours, days=days)
         ids = await self._emulator.advance_clock(span, timeout=600)
         return [await self.activation(i) for i in ids]
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from emulator.pytest_plugin import calls
+from emulator.client import calls
+from emulator.client.calls import Call
+from emulator.client.rest import REQUEST_TIMEOUT, RestClient
 from emulator.pytest_plugin.activation import Activation, WebResponse
-from emulator.pytest_plugin.calls import Call
+from emulator.pytest_plugin.answers import decoded, seconds_of
 from emulator.pytest_plugin.server import ThreadedEmulator
-
-# Longer than the 30 s a blocking call waits before it answers 202.
-_HTTP_TIMEOUT = 120.0
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A web function's redirect is its answer, for the test to see, not to follow.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 class FunctionsEmulator:
@@ -32,9 +23,7 @@ class FunctionsEmulator:
         self.url = settings.api_host
         self.namespace = settings.namespace
         self.auth = settings.credentials.text
-        self._token = settings.credentials.token
-        # No proxy from the environment: the emulator is on loopback.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+        self._rest = RestClient(self.url, settings.credentials.token)
 
     def invoke(
         self, name: str, params: Mapping[str, Any] | None = None, *, blocking: bool = True
@@ -48,20 +37,20 @@ class FunctionsEmulator:
     ) -> str:
         """Start an activation and return its id at once (see `activation(id)`)."""
         status, _, body = self._send(calls.invoke(name, params, blocking=blocking))
-        return str(calls.decoded(status, body)["activationId"])
+        return str(decoded(status, body)["activationId"])
 
     def activation(self, activation_id: str) -> Activation:
         """The activation's record, once it has ended."""
         self._server.call(self._server.emulator.wait_for(activation_id))
         status, _, body = self._send(calls.activation(activation_id))
-        return self._kept(Activation.from_record(calls.decoded(status, body)))
+        return self._kept(Activation.from_record(decoded(status, body)))
 
     def activations(
         self, name: str | None = None, limit: int = calls.DEFAULT_LIMIT
     ) -> list[Activation]:
         """The newest activations first, of one function (`pkg/fn`) or of all."""
-        status, _, body = self._send(calls.activations(name, limit))
-        return [self._kept(Activation.from_record(r)) for r in calls.decoded(status, body)]
+        status, _, body = self._send(calls.activations(name, limit=limit, docs=True))
+        return [self._kept(Activation.from_record(r)) for r in decoded(status, body)]
 
     def web(
         self,
@@ -83,35 +72,25 @@ class FunctionsEmulator:
     def fire_trigger(self, name: str) -> Activation:
         """Fire a scheduled trigger now, enabled or not; its finished activation."""
         status, _, body = self._send(calls.fire_trigger(name))
-        return self.activation(str(calls.decoded(status, body)["activationId"]))
+        return self.activation(str(decoded(status, body)["activationId"]))
 
     def advance_clock(
         self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
     ) -> list[Activation]:
         """Move the emulator's clock forward; the activations of the scheduled triggers that
         came due on the way, once they have ended (every due time fires once)."""
-        span = calls.seconds_of(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        span = seconds_of(seconds=seconds, minutes=minutes, hours=hours, days=days)
         emulator = self._server.emulator
-        ids = self._server.call(emulator.advance_clock(span, timeout=_HTTP_TIMEOUT * 5))
+        ids = self._server.call(emulator.advance_clock(span, timeout=REQUEST_TIMEOUT * 5))
         return [self.activation(i) for i in ids]
 
     def _kept(self, activation: Activation) -> Activation:
         self._remember(activation)
         return activation
 
-    def _send(self, call: Call) -> tuple[int, dict[str, str], bytes]:
-        headers = dict(call.headers)
-        if call.authorized:
-            headers.setdefault("Authorization", f"Basic {self._token}")
-        request = urllib.request.Request(
-            self.url + call.path, data=call.body, method=call.method, headers=headers
-        )
-        try:
-            with self._opener.open(request, timeout=_HTTP_TIMEOUT) as response:
-                return response.status, dict(response.headers.items()), response.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, dict(error.headers.items()), error.read()
+    def _send(self, call: Call) -> tuple[int, Mapping[str, str], bytes]:
+        reply = self._rest.send(call)
+        return reply.status, reply.headers, reply.body
 
     def __repr__(self) -> str:
         return f"FunctionsEmulator(url={self.url!r}, namespace={self.namespace!r})"

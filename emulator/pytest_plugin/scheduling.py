@@ -7,8 +7,8 @@ import asyncio
 import time
 from collections.abc import Mapping
 
-from emulator.entities import JSON, Activation
-from emulator.scheduler import FIRING_ANNOTATION, SCHEDULED, Scheduler
+from emulator.namespace.entities import JSON, Activation
+from emulator.namespace.scheduler import FIRING_ANNOTATION, SCHEDULED, Scheduler
 
 # How often advance() looks whether the scheduler has fired what became due.
 _POLL_SECONDS = 0.005

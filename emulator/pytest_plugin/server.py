@@ -16,7 +16,6 @@ from aiohttp import web
 
 from emulator.app import create_app, read_project
 from emulator.app import discover_launchers as discover
-from emulator.banner import banner
 from emulator.invoker.launchers import Launcher
 from emulator.project import Project
 from emulator.project.selection import override_bindings, select_functions
@@ -29,8 +28,6 @@ T = TypeVar("T")
 Launchers = dict[str, Launcher]
 # How long starting the emulator may take: the builds of a project that was never built.
 START_TIMEOUT = 600.0
-# The banner's block on what cannot run here, which the test session prints too.
-_CANNOT_RUN = "Cannot run here"
 
 
 class StartFailed(Exception):
@@ -51,7 +48,7 @@ class RunningEmulator:
         self.settings = settings
         self.clock = clock
         self.tracker = tracker
-        # The start banner's lines on what cannot run here (toolchains, builds), if any.
+        # What cannot run here (toolchains, builds), as the start banner says it, if anything.
         self.problems: list[str] = []
 
     @classmethod
@@ -97,7 +94,9 @@ class RunningEmulator:
             listener.close()
             raise
         emulator = cls(runner, settings, clock, tracker)
-        emulator.problems = emulator._cannot_run()
+        emulator.problems = [
+            line.strip() for problem in emulator.services.problems() for line in problem.lines()
+        ]
         return emulator
 
     @property
@@ -107,14 +106,6 @@ class RunningEmulator:
     @property
     def url(self) -> str:
         return self.settings.api_host
-
-    def _cannot_run(self) -> list[str]:
-        lines = banner(self.services).splitlines()
-        if _CANNOT_RUN not in lines:
-            return []
-        block = lines[lines.index(_CANNOT_RUN) + 1 :]
-        end = block.index("") if "" in block else len(block)
-        return [line.strip() for line in block[:end]]
 
     async def advance_clock(self, seconds: float, *, timeout: float) -> list[str]:
         return await advance(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from emulator.errors import EmulatorError
+from emulator.namespace.errors import EmulatorError
 
 # SQLite's primary result codes for "cannot write here": retrying will not help.
 _UNWRITABLE = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from emulator.clock import Clock
-from emulator.store.activations import ActivationStore
+from emulator.namespace.clock import Clock
+from emulator.store.activation_store import ActivationStore
 
 logger = logging.getLogger(__name__)
 

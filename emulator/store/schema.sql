@@ -4,7 +4,7 @@
 
 -- version: 1
 
--- One finished activation per row. `doc` is the record's JSON as serialize.activation_to_json
+-- One finished activation per row. `doc` is the record's JSON as namespace.documents.activation_to_json
 -- writes it; the other columns repeat what listing filters and sorts on, so that a list over
 -- millions of rows is an index range scan.
 CREATE TABLE activations (
@@ -44,7 +44,7 @@ CREATE TABLE pending (
 
 -- Packages and functions deployed through the API (PUT), which outlive a restart; the
 -- project's own come from project.yml at each start. `doc` is the entity's JSON as
--- serialize.action_record_json / package_record_json write it (a function's with where its
+-- store.codecs.action_record_json / package_record_json write it (a function's with where its
 -- code lies on disk instead of the code).
 CREATE TABLE entities (
     namespace TEXT NOT NULL,

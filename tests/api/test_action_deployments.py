@@ -212,7 +212,7 @@ async def test_deployments_survive_a_restart_over_the_project(make_client, small
 
 
 async def test_the_banner_says_which_deployment_serves_each_function(make_client, small_project):
-    from emulator.banner import banner
+    from emulator.cli.banner import banner
     from emulator.services import SERVICES
 
     first = await make_client(small_project)

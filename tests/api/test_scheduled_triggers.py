@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from emulator.banner import banner
-from emulator.entities import Trigger
+from emulator.cli.banner import banner
+from emulator.namespace.entities import ScheduledTrigger
 from emulator.services import SERVICES
 from tests.api.conftest import wait_for_record
 from tests.conftest import NAMESPACE
@@ -189,8 +189,8 @@ async def test_a_firing_that_cannot_invoke_is_logged_and_the_others_still_fire(
     scheduler = client.app[SERVICES].scheduler
     scheduler.replace(
         [
-            Trigger("orphan", "cron/gone", "* * * * *", {}),
-            Trigger("every-minute", "cron/echo", "* * * * *", {"source": "reloaded"}),
+            ScheduledTrigger("orphan", "cron/gone", "* * * * *", {}),
+            ScheduledTrigger("every-minute", "cron/echo", "* * * * *", {"source": "reloaded"}),
         ]
     )
     await asyncio.sleep(0.1)

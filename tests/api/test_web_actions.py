@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from emulator.banner import banner
+from emulator.cli.banner import banner
 from emulator.services import SERVICES
 from tests.api.conftest import ACTIVATIONS, wait_for_record
 from tests.conftest import AUTH_HEADER, NAMESPACE
@@ -394,7 +394,7 @@ async def test_a_secured_function_answers_with_its_secret(client):
 
 
 async def test_the_secret_is_compared_in_constant_time(client, monkeypatch):
-    from emulator.web import access
+    from emulator.web_functions import access
 
     compared = []
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from emulator.dashboard.hub import QUEUE_SIZE, Event, EventHub
-from emulator.entities import Activation, ActivationResponse, StatusCode
 from emulator.invoker.observer import Observers
+from emulator.namespace.entities import Activation, ActivationResponse, StatusCode
 
 
 def finished(activation_id: str) -> Activation:

@@ -9,8 +9,12 @@ from typing import Any
 
 import pytest
 
-from emulator.clock import Clock, IdFactory, SystemClock
-from emulator.entities import (
+from emulator.invoker.invoker import Identity, Invoker
+from emulator.invoker.launchers import Launcher
+from emulator.invoker.launchers.python import PythonLauncher
+from emulator.invoker.pool import WarmPool
+from emulator.namespace.clock import Clock, IdFactory, SystemClock
+from emulator.namespace.entities import (
     Action,
     Activation,
     Annotations,
@@ -19,12 +23,8 @@ from emulator.entities import (
     Package,
     parameters_from,
 )
-from emulator.invoker.invoker import Identity, Invoker
-from emulator.invoker.launchers import Launcher
-from emulator.invoker.launchers.python import PythonLauncher
-from emulator.invoker.pool import WarmPool
-from emulator.registry import Registry
-from emulator.store.activations import ActivationStore
+from emulator.namespace.registry import Registry
+from emulator.store.activation_store import ActivationStore
 
 NAMESPACE = "fn-test"
 RID = "R" * 32  # the transaction id every test invocation carries

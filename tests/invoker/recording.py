@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from emulator.entities import Activation
+from emulator.namespace.entities import Activation
 
 
 class RecordingObserver:

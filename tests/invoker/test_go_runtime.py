@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import IdFactory, SystemClock
-from emulator.entities import Limits, StatusCode
 from emulator.invoker import messages
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
 from emulator.invoker.pool import WarmPool
+from emulator.namespace.clock import IdFactory, SystemClock
+from emulator.namespace.entities import Limits, StatusCode
 from tests.invoker.conftest import RID, annotation, run
 
 KIND = "go:1.25"

@@ -7,13 +7,19 @@ import os
 
 import pytest
 
-from emulator.clock import IdFactory, SystemClock
-from emulator.entities import Limits, Package, PendingActivation, StatusCode, parameters_from
-from emulator.errors import ForbiddenParameters, NotFound, WrongCollection
 from emulator.invoker import messages
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.pool import WarmPool
 from emulator.invoker.process import LaunchSpec
+from emulator.namespace.clock import IdFactory, SystemClock
+from emulator.namespace.entities import (
+    Limits,
+    Package,
+    PendingActivation,
+    StatusCode,
+    parameters_from,
+)
+from emulator.namespace.errors import ForbiddenParameters, NotFound, WrongCollection
 from tests.conftest import process_alive
 from tests.invoker.conftest import RID, annotation, run
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import SystemClock
-from emulator.entities import Limits, StatusCode
 from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.launchers.python import Interpreter, PythonLauncher
 from emulator.invoker.pool import WarmPool
+from emulator.namespace.clock import SystemClock
+from emulator.namespace.entities import Limits, StatusCode
 from tests.conftest import process_alive
 from tests.invoker.conftest import annotation, run
 from tests.invoker.recording import RecordingObserver

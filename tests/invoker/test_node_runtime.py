@@ -7,12 +7,12 @@ import os
 
 import pytest
 
-from emulator.clock import IdFactory, SystemClock
-from emulator.entities import Limits, Package, StatusCode, parameters_from
 from emulator.invoker import messages
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.pool import WarmPool
+from emulator.namespace.clock import IdFactory, SystemClock
+from emulator.namespace.entities import Limits, Package, StatusCode, parameters_from
 from tests.conftest import process_alive
 from tests.invoker.conftest import RID, run
 

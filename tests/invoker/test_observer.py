@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from emulator.entities import MAX_LOG_BYTES
 from emulator.invoker.messages import logs_truncated
+from emulator.namespace.entities import MAX_LOG_BYTES
 from tests.invoker.conftest import RID, run
 from tests.invoker.recording import RecordingObserver
 

@@ -9,14 +9,21 @@ from typing import Any
 
 import pytest
 
-from emulator.clock import IdFactory, SystemClock
-from emulator.entities import Action, Activation, Limits, Package, StatusCode, parameters_from
 from emulator.invoker import messages
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.pool import WarmPool
-from emulator.runtimes import KINDS
+from emulator.namespace.clock import IdFactory, SystemClock
+from emulator.namespace.entities import (
+    Action,
+    Activation,
+    Limits,
+    Package,
+    StatusCode,
+    parameters_from,
+)
+from emulator.namespace.runtimes import KINDS
 from tests.conftest import process_alive
 from tests.invoker.conftest import RID, Functions, run
 

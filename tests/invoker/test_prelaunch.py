@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import SystemClock
 from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
+from emulator.namespace.clock import SystemClock
 from tests.invoker.conftest import run
 
 HOST = {"PATH": "/usr/bin:/bin", "HOME": "/home/x", "SECRET": "s3"}

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import pytest
 
-from emulator.errors import ProjectError
 from emulator.project import Project, build_project, load_project
+from emulator.project.project_error import ProjectError
 
 NAMESPACE = "fn-test"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.project.build_failures import BuildFailure, hint_for
+from emulator.namespace.entities import BuildFailure
+from emulator.project.build_failures import diagnosed, hint_for
 
 OFFLINE = (
     "which is out of reach: build once online, and the build is reused until its sources change"
@@ -145,7 +146,7 @@ def test_pip_finding_no_distribution_without_a_connection_error_is_not_offline()
 
 
 def test_an_output_without_a_known_cause_points_to_the_output():
-    failure = BuildFailure.of(
+    failure = diagnosed(
         "'./build.sh' exited with code 2\nOutput of failed build in /p/fn:\nerror: bad input"
     )
     assert failure.hint == "'./build.sh' exited with code 2 (output above)"
@@ -153,11 +154,11 @@ def test_an_output_without_a_known_cause_points_to_the_output():
 
 def test_a_failure_that_is_not_an_exit_is_its_own_hint():
     problem = "packages/p/fn/dist is included for 'packages/p/fn' but does not exist"
-    assert BuildFailure.of(problem) == BuildFailure(problem, problem)
+    assert diagnosed(problem) == BuildFailure(problem, problem)
 
 
 def test_the_hint_is_read_from_the_quoted_output_of_the_message():
-    failure = BuildFailure.of(
+    failure = diagnosed(
         "'./build.sh' exited with code 127\n"
         "Output of failed build in /p/fn (40 lines, some left out):\n"
         "[… 12 more lines …]\n"

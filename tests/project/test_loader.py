@@ -7,16 +7,16 @@ import os
 
 import pytest
 
-from emulator.entities import (
+from emulator.namespace.entities import (
     DEFAULT_LOGS_MB,
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_MS,
     Limits,
     Parameter,
-    Trigger,
+    ScheduledTrigger,
 )
-from emulator.errors import ProjectError
 from emulator.project import Project, load_project
+from emulator.project.project_error import ProjectError
 
 PY = "def main(args):\n    return args\n"
 NOW = 1_700_000_000_000
@@ -205,9 +205,9 @@ def test_triggers_are_read_in_both_spellings_and_disabled_ones_are_kept(load):
         """
     files = {"project.yml": yml, "packages/p/f.py": PY, "packages/default/g.py": PY}
     assert load(files).triggers == (
-        Trigger("bare", "g", "0 0 * * *", {}, enabled=True),
-        Trigger("legacy", "p/f", "*/5 * * * *", {"name": "tester"}, enabled=True),
-        Trigger("current", "p/f", "0 9 * * 1-5", {}, enabled=False),
+        ScheduledTrigger("bare", "g", "0 0 * * *", {}, enabled=True),
+        ScheduledTrigger("legacy", "p/f", "*/5 * * * *", {"name": "tester"}, enabled=True),
+        ScheduledTrigger("current", "p/f", "0 9 * * 1-5", {}, enabled=False),
     )
 
 

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from emulator.errors import ProjectError
 from emulator.project import load_project
+from emulator.project.project_error import ProjectError
 from emulator.project.toplevel import IGNORED, LEGACY_WARNING, config_file_in
 
 PY = "def main(args):\n    return {}\n"

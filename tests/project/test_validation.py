@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from emulator.errors import ProjectError
+from emulator.namespace.cron import is_valid_cron
 from emulator.project import load_project
-from emulator.project.cron import is_valid_cron
+from emulator.project.project_error import ProjectError
 
 ON_DISK = {"packages/p/f.py": "def main(args):\n    return {}\n"}
 

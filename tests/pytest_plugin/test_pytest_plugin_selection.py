@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.entities import Parameter
+from emulator.namespace.entities import Parameter
 from emulator.project import Project, load_project
 from emulator.project.selection import UnknownFunctions, override_bindings, select_functions
 from tests.conftest import NAMESPACE, SAMPLE_PROJECT

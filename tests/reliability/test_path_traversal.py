@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from yarl import URL
 
-from emulator.errors import ProjectError
 from emulator.project import build_project, load_project
+from emulator.project.project_error import ProjectError
 from tests.conftest import NAMESPACE
 
 ACTIONS = "/api/v1/namespaces/_/actions"

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from emulator.entities import (
+from emulator.namespace.entities import (
     Activation,
     ActivationResponse,
     Annotations,
     PendingActivation,
     StatusCode,
 )
-from emulator.store.activations import ActivationStore
+from emulator.store.activation_store import ActivationStore
 from tests.conftest import FIXTURE_PROJECTS, ServerProcess
 
 ACTIONS = "/api/v1/namespaces/_/actions/faults"

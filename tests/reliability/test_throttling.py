@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from emulator.clock import SystemClock
-from emulator.errors import TooManyConcurrentRequests, TooManyRequests
+from emulator.namespace.clock import SystemClock
+from emulator.namespace.errors import TooManyConcurrentRequests, TooManyRequests
+from emulator.namespace.throttling import Throttle
 from emulator.settings import Settings
-from emulator.throttling import Throttle
 from tests.conftest import AUTH_HEADER, FIXTURE_PROJECTS, NAMESPACE
 
 ACTIONS = "/api/v1/namespaces/_/actions"

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from emulator.entities import (
+from emulator.namespace.entities import (
     Activation,
     ActivationResponse,
     Annotations,
     PendingActivation,
     StatusCode,
 )
-from emulator.store.activations import ActivationStore
+from emulator.store.activation_store import ActivationStore
 
 START = 1_700_000_000_000
 

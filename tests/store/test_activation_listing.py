@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from emulator.entities import Activation, PendingActivation
-from emulator.store.activations import ActivationStore
+from emulator.namespace.entities import Activation, PendingActivation
+from emulator.store.activation_store import ActivationStore
 
 MakeActivation = Callable[..., Activation]
 

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from emulator.entities import Activation, ActivationResponse, PendingActivation, StatusCode
-from emulator.store.activations import ActivationStore
+from emulator.namespace.entities import (
+    Activation,
+    ActivationResponse,
+    PendingActivation,
+    StatusCode,
+)
+from emulator.store.activation_store import ActivationStore
 from emulator.store.schema import SchemaTooNew
 
 MakeActivation = Callable[..., Activation]

@@ -3,9 +3,9 @@ as the activations."""
 
 from pathlib import Path
 
-from emulator.entities import Action, Annotations, Exec, Limits, Package, Parameter
-from emulator.store.activations import ActivationStore
-from emulator.store.entities import EntityStore
+from emulator.namespace.entities import Action, Annotations, Exec, Limits, Package, Parameter
+from emulator.store.activation_store import ActivationStore
+from emulator.store.entity_store import EntityStore
 
 PACKAGE = Package(
     namespace="guest",

@@ -7,8 +7,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from emulator.entities import Activation, ActivationResponse, PendingActivation, StatusCode
-from emulator.store.activations import ActivationStore
+from emulator.namespace.entities import (
+    Activation,
+    ActivationResponse,
+    PendingActivation,
+    StatusCode,
+)
+from emulator.store.activation_store import ActivationStore
 
 MakeActivation = Callable[..., Activation]
 MakePending = Callable[..., PendingActivation]

@@ -13,8 +13,8 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from emulator.entities import Activation
-from emulator.store.activations import ActivationStore
+from emulator.namespace.entities import Activation
+from emulator.store.activation_store import ActivationStore
 from emulator.store.busy import retry_busy
 
 MakeActivation = Callable[..., Activation]

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from emulator.entities import Activation, PendingActivation
-from emulator.store import activations as activations_module
-from emulator.store.activations import ActivationStore
+from emulator.namespace.entities import Activation, PendingActivation
+from emulator.store import activation_store as activations_module
+from emulator.store.activation_store import ActivationStore
 from emulator.store.retention import prune_periodically
 
 MakeActivation = Callable[..., Activation]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from emulator.entities import Action, Annotations, Exec, Package
-from emulator.errors import NotFound, WebAuthenticationFailed
-from emulator.registry import Registry
-from emulator.web import access
-from emulator.web.address import extra_path, split_extension, web_url
+from emulator.namespace.entities import Action, Annotations, Exec, Package
+from emulator.namespace.errors import NotFound, WebAuthenticationFailed
+from emulator.namespace.registry import Registry
+from emulator.web_functions import access
+from emulator.web_functions.address import extra_path, split_extension, web_url
 
 NS = "fn-test"
 

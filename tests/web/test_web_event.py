@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from emulator.errors import ForbiddenParameters, MalformedContent
-from emulator.web.event import WebRequest, header_map, platform_headers, web_event
+from emulator.namespace.errors import ForbiddenParameters, MalformedContent
+from emulator.web_functions.event import WebRequest, header_map, platform_headers, web_event
 
 
 def request(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.web.media import MediaType, parse_media_type
+from emulator.web_functions.media import MediaType, parse_media_type
 
 
 def test_a_content_type_is_parsed_with_its_charset():

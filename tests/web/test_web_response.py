@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from emulator.entities import ActivationResponse, StatusCode
-from emulator.errors import (
+from emulator.namespace.entities import ActivationResponse, StatusCode
+from emulator.namespace.errors import (
     InvalidWebResponse,
     ResponseContentTypeMismatch,
     ResponsePropertyMissing,
     UnknownResponseContentType,
     WebRequestFailed,
 )
-from emulator.web.response import WebReply, web_reply
+from emulator.web_functions.response import WebReply, web_reply
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00binary"
 

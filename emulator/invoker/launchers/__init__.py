@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
-from emulator.entities import Action
 from emulator.invoker.process import LaunchSpec
+from emulator.namespace.entities import Action
 
 
 class Launcher(Protocol):

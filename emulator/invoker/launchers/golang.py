@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.entities import Action
 from emulator.invoker.launchers import function_directory, shim_path
 from emulator.invoker.process import LaunchSpec
+from emulator.namespace.entities import Action
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from emulator.entities import Action
 from emulator.invoker.launchers import (
     DEBUG_HOST,
     PRELAUNCH_DIRECTORY,
@@ -16,6 +15,7 @@ from emulator.invoker.launchers import (
     shim_path,
 )
 from emulator.invoker.process import LaunchSpec
+from emulator.namespace.entities import Action
 
 # The shim's oldest supported Node.js, as DigitalOcean's oldest kind is nodejs:14.
 OLDEST_MAJOR = 14

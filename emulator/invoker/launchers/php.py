@@ -7,9 +7,9 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from emulator.entities import Action
 from emulator.invoker.launchers import death_guard, function_directory, probe, shim_path
 from emulator.invoker.process import LaunchSpec
+from emulator.namespace.entities import Action
 
 # The shim's oldest supported PHP, as DigitalOcean's oldest kind is php:8.0.
 OLDEST = (8, 0)

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.entities import Action
 from emulator.invoker.launchers import (
     DEBUG_HOST,
     PRELAUNCH_DIRECTORY,
@@ -20,7 +19,8 @@ from emulator.invoker.launchers import (
     shim_path,
 )
 from emulator.invoker.process import LaunchSpec
-from emulator.runtimes import KINDS
+from emulator.namespace.entities import Action
+from emulator.namespace.runtimes import KINDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,108 @@
+"""The start banner: where the API is, with what key, and a first command to paste."""
+
+from __future__ import annotations
+
+import shlex
+
+from emulator import __version__
+from emulator.dashboard import dashboard_link
+from emulator.namespace.documents import rfc3339
+from emulator.namespace.entities import Action
+from emulator.namespace.runtimes import KINDS
+from emulator.services import Services
+from emulator.web_functions.access import SECRET_HEADER, raw_http
+from emulator.web_functions.address import is_web_function, web_url
+
+
+def banner(services: Services) -> str:
+    settings = services.settings
+    host = settings.api_host
+    key = settings.credentials.text
+    actions = sorted(services.registry.actions(), key=lambda a: a.path)
+    lines = [
+        f"functions-emulator {__version__} serving {services.project.location}",
+        f"  API host   {host}",
+        f"  Namespace  {settings.namespace}",
+        f"  Auth key   {key}",
+        f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
+        f"  Records    {settings.database}",
+        f"  Dashboard  {dashboard_link(settings)}  (logs this browser in)",
+        "",
+        "Runtimes",
+    ]
+    for kind in KINDS.values():
+        lines.append(f"  {services.launchers[kind.family].describe(kind.name)}")
+    # Each function says whether project.yml's files or a deploy through the API serve it.
+    lines += ["", f"Functions ({len(actions)})"]
+    width = max((len(a.path) for a in actions), default=0)
+    for action in actions:
+        url = f"{host}/api/v1/namespaces/{settings.namespace}/actions/{action.path}"
+        origin = services.registry.origin(action.path).value
+        lines.append(f"  {action.path:<{width}}  {action.exec.kind:<12} {origin:<7} POST {url}")
+        if is_web_function(action):
+            lines.append(
+                f"  {'':<{width}}  {'':<12} {'':<7} WEB  {web_url(host, action)}{_web_note(action)}"
+            )
+    # The deployer's own warnings begin with "Warning: "; the rest say what they are.
+    lines += [f"  {warning}" for warning in services.project.warnings]
+    lines += _cannot_run(services)
+    lines += _triggers(services)
+    if actions:
+        # A greeting is the friendliest first call, when the project has one.
+        first = next((a for a in actions if a.name == "hello"), actions[0])
+        example = f"{host}/api/v1/namespaces/_/actions/{first.path}?blocking=true&result=true"
+        lines += [
+            "",
+            "Try it",
+            f"  curl -u {shlex.quote(key)} -X POST {shlex.quote(example)} "
+            "-H 'Content-Type: application/json' -d '{}'",
+        ]
+    lines += [
+        "",
+        "Point doctl at it",
+        f"  doctl serverless connect --apihost {host} --auth {key}",
+        "Point nim at it",
+        f"  nim auth login --apihost {host} --auth {key}",
+        "SDKs (the openwhisk npm client and others) read",
+        f"  __OW_API_HOST={host} __OW_API_KEY={key}",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def _web_note(action: Action) -> str:
+    """What a caller of the web URL should know: raw events, or the secret header."""
+    notes = ["raw"] if raw_http(action) else []
+    secured = action.annotations.get("require-whisk-auth")
+    if secured is True:
+        notes.append("needs the auth key")
+    elif secured not in (None, False):
+        notes.append(f"needs {SECRET_HEADER}")
+    return f"  ({', '.join(notes)})" if notes else ""
+
+
+def _triggers(services: Services) -> list[str]:
+    """Each scheduled trigger with its cron and when it fires next (UTC)."""
+    states = services.scheduler.states()
+    lines = ["", f"Scheduled triggers ({len(states)})"] if states else []
+    width = max((len(s.trigger.name) for s in states), default=0)
+    for state in states:
+        trigger = state.trigger
+        if not trigger.enabled:
+            when = "disabled"
+        elif not services.scheduler.firing:
+            when = "not firing (--no-triggers)"
+        elif state.next_run_ms is None:
+            when = "never (no such date)"
+        else:
+            when = f"next run {rfc3339(state.next_run_ms)}"
+        lines.append(f"  {trigger.name:<{width}}  {trigger.function}  {trigger.cron!r}  {when}")
+    return lines
+
+
+def _cannot_run(services: Services) -> list[str]:
+    """Why some functions cannot run here (toolchains first, then failed builds)."""
+    problems = services.problems()
+    lines = ["", "Cannot run here"] if problems else []
+    return lines + [f"  {line}" for problem in problems for line in problem.lines()]

@@ -1,0 +1,21 @@
+"""The `functions-emulator` command: `serve`, and the doctl-shaped client commands."""
+
+from __future__ import annotations
+
+import click
+
+from emulator import __version__
+from emulator.cli.activation_commands import activations
+from emulator.cli.function_commands import functions, invoke
+from emulator.cli.serve import serve
+from emulator.cli.trigger_commands import triggers
+
+
+@click.group()
+@click.version_option(__version__, prog_name="functions-emulator")
+def main() -> None:
+    """A local emulator of DigitalOcean Functions (Apache OpenWhisk)."""
+
+
+for _command in (serve, invoke, activations, functions, triggers):
+    main.add_command(_command)

@@ -1,0 +1,265 @@
+"""`functions-emulator serve`: build Settings from the options and serve the app on them."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import logging
+import socket
+import sys
+from pathlib import Path
+
+import click
+from aiohttp import web
+
+from emulator.api.access_log import AccessLogger
+from emulator.app import create_app, read_project
+from emulator.cli.banner import banner
+from emulator.cli.event_loops import LOOPS, new_event_loop
+from emulator.cli.options import auth_option, env, host_option, namespace_option, port_option
+from emulator.cli.terminal import TerminalPrinter
+from emulator.namespace.clock import SystemClock
+from emulator.project.project_error import ProjectError
+from emulator.project.toplevel import config_file_in
+from emulator.services import SERVICES
+from emulator.settings import (
+    DEFAULT_AUTH,
+    DEFAULT_BLOCKING_WAIT,
+    DEFAULT_CONCURRENT_INVOCATIONS,
+    DEFAULT_INVOCATIONS_PER_MINUTE,
+    DEFAULT_RETENTION_HOURS,
+    Credentials,
+    Settings,
+)
+
+
+def project_file(path: Path) -> Path:
+    """PROJECT may name the file, or a folder that is a project as the deployer sees one: with
+    project.yml, projectConfig.yml or just `packages/` (then its project.yml need not exist)."""
+    if not path.is_dir():
+        if not path.exists():
+            raise click.ClickException(f"No project.yml found at {path}")
+        return path
+    found = config_file_in(path)
+    if found is None:
+        raise click.ClickException(
+            f"Not a DigitalOcean Functions project: {path} has no project.yml, "
+            "projectConfig.yml or packages/ folder"
+        )
+    return found
+
+
+@click.command()
+@click.argument("project", default=".", type=click.Path(path_type=Path))
+@host_option("Address to listen on.")
+@port_option("Port to listen on (OpenWhisk's standalone port).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar=env("DB"),
+    help="SQLite file for activation records [default: PROJECT/.emulator/activations.db]",
+)
+@auth_option()
+@namespace_option("Namespace name [default: fn-<UUID of the key>]")
+@click.option(
+    "--blocking-wait",
+    default=DEFAULT_BLOCKING_WAIT,
+    show_default=True,
+    envvar=env("BLOCKING_WAIT"),
+    type=click.FloatRange(min=0.001),
+    help="Seconds a blocking call waits before it answers 202 with the activation id.",
+)
+@click.option(
+    "--env",
+    "env_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar=env("ENV"),
+    help="Template values for project.yml [default: PROJECT/.env]",
+)
+@click.option(
+    "--retention-hours",
+    default=DEFAULT_RETENTION_HOURS,
+    show_default=True,
+    envvar=env("RETENTION_HOURS"),
+    type=click.FloatRange(min=0.0, min_open=True),
+    help="How long activation records are kept.",
+)
+@click.option("--node", envvar=env("NODE"), help="The node program [default: node on PATH]")
+@click.option("--go", envvar=env("GO"), help="The go program [default: go on PATH]")
+@click.option("--php", envvar=env("PHP"), help="The php program [default: php on PATH]")
+@click.option(
+    "--no-triggers",
+    is_flag=True,
+    envvar=env("NO_TRIGGERS"),
+    help="Do not fire scheduled triggers on their own (firing one on demand still works).",
+)
+@click.option(
+    "--no-reload",
+    is_flag=True,
+    envvar=env("NO_RELOAD"),
+    help="Do not watch the project: saved changes are served from the next start.",
+)
+@click.option(
+    "--quiet",
+    is_flag=True,
+    envvar=env("QUIET"),
+    help="Do not print each activation and its logs as they happen.",
+)
+@click.option(
+    "--cold",
+    is_flag=True,
+    envvar=env("COLD"),
+    help="No warm reuse: every call starts a new process, to test start-up code.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar=env("DEBUG"),
+    help="No timeouts, blocking calls wait for ever; Node under the inspector, Python under "
+    "debugpy (when installed).",
+)
+@click.option(
+    "--invocations-per-minute",
+    default=DEFAULT_INVOCATIONS_PER_MINUTE,
+    show_default=True,
+    envvar=env("INVOCATIONS_PER_MINUTE"),
+    type=click.IntRange(min=0),
+    help="Invocations a namespace may start in a calendar minute, as DigitalOcean allows "
+    "(0: unlimited). Trigger fires have the same limit.",
+)
+@click.option(
+    "--concurrent-invocations",
+    default=DEFAULT_CONCURRENT_INVOCATIONS,
+    show_default=True,
+    envvar=env("CONCURRENT_INVOCATIONS"),
+    type=click.IntRange(min=0),
+    help="Activations a namespace may have running at once (0: unlimited).",
+)
+@click.option(
+    "--loop",
+    type=click.Choice(LOOPS),
+    default="auto",
+    show_default=True,
+    envvar=env("LOOP"),
+    help="The event loop: uvloop (faster) when installed, with 'auto'.",
+)
+@click.option("-v", "--verbose", is_flag=True, envvar=env("VERBOSE"), help="Log debug details.")
+def serve(
+    project: Path,
+    host: str,
+    port: int,
+    db: Path | None,
+    auth: Credentials,
+    namespace: str | None,
+    blocking_wait: float,
+    env_file: Path | None,
+    retention_hours: float,
+    node: str | None,
+    go: str | None,
+    php: str | None,
+    no_triggers: bool,
+    no_reload: bool,
+    quiet: bool,
+    cold: bool,
+    debug: bool,
+    invocations_per_minute: int,
+    concurrent_invocations: int,
+    loop: str,
+    verbose: bool,
+) -> None:
+    """Serve PROJECT (a project folder, or its project.yml) on the OpenWhisk API."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if quiet:
+        # --quiet: no line per request either, and none formatted.
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    settings = Settings(
+        project_file=project_file(project),
+        host=host,
+        port=port,
+        db_path=db,
+        credentials=auth,
+        namespace_name=namespace,
+        blocking_wait=blocking_wait,
+        env_file=env_file,
+        retention_hours=retention_hours,
+        no_triggers=no_triggers,
+        no_reload=no_reload,
+        quiet=quiet,
+        cold=cold,
+        debug=debug,
+        invocations_per_minute=invocations_per_minute or None,
+        concurrent_invocations=concurrent_invocations or None,
+        toolchains={
+            family: program
+            for family, program in (("nodejs", node), ("go", go), ("php", php))
+            if program
+        },
+    )
+    try:
+        loaded = read_project(settings, SystemClock())
+    except ProjectError as error:
+        raise click.ClickException(str(error)) from None
+    sock = _bind(host, port)
+    if not _is_loopback(host):
+        click.echo(exposed_warning(settings), err=True)
+    observer = None if quiet else TerminalPrinter(sys.stdout)
+    app = create_app(settings, project=loaded, observer=observer)
+
+    async def announce(app: web.Application) -> None:
+        click.echo(banner(app[SERVICES]))
+
+    app.on_startup.append(announce)
+    web.run_app(
+        app,
+        sock=sock,
+        print=None,
+        shutdown_timeout=10,
+        loop=new_event_loop(loop),
+        # Request lines without the query's secrets (a login link's token).
+        access_log_class=AccessLogger,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: whatever it resolves to, it may be reachable
+
+
+def exposed_warning(settings: Settings) -> str:
+    """Printed when the server listens beyond this machine: anyone who can reach it and knows
+    the key (the public development key, unless --auth was given) can run the functions."""
+    key = (
+        "the PUBLIC development key, which anyone can look up: pass --auth UUID:KEY"
+        if settings.credentials.text == DEFAULT_AUTH
+        else "the key given with --auth"
+    )
+    lines = [
+        f"WARNING: listening on {settings.host}, not only on this machine (127.0.0.1).",
+        "WARNING: anyone who can reach this address can call the API with "
+        f"{key}, and web functions with no key at all.",
+    ]
+    return "\n".join(click.style(line, fg="red", bold=True) for line in lines)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before starting anything, so a taken port fails with one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        reason = "is already in use" if error.errno == errno.EADDRINUSE else f"failed: {error}"
+        message = f"Cannot listen on {host}:{port}: the address {reason}."
+        raise click.ClickException(message) from None
+    sock.listen(128)
+    sock.set_inheritable(False)
+    return sock
