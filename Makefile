@@ -1,5 +1,6 @@
 # Developer entry points. Every target builds .venv first if it is missing, and reinstalls
-# the project into it only when pyproject.toml changed since the last install.
+# the project into it only when pyproject.toml changed since the last install. Serving
+# installs only what serving needs; the checks add the test extra.
 
 PYTHON ?= python3
 PYTEST_ARGS ?=
@@ -8,17 +9,19 @@ BENCH_ARGS ?=
 
 VENV := .venv
 BIN := $(VENV)/bin
-# Lives inside .venv, so deleting the venv also forgets the install.
+# Live inside .venv, so deleting the venv also forgets the installs.
+SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv toolchains browser serve test lint typecheck pytest check bench clean
+.PHONY: help venv toolchains browser serve test lint format typecheck pytest check bench clean
 
 help:
 	@echo "make serve      serve the sample project on 127.0.0.1:3233 (SERVE_ARGS=...)"
 	@echo "make test       lint, typecheck, then pytest (PYTEST_ARGS=...)"
 	@echo "make check      the same as make test"
 	@echo "make lint       ruff check and ruff format --check"
+	@echo "make format     ruff check --fix and ruff format: the tree as lint wants it"
 	@echo "make typecheck  mypy"
 	@echo "make bench      the benchmark suite and its peers; writes bench/RESULTS.md (BENCH_ARGS=...)"
 	@echo "make clean      remove .venv and caches"
@@ -27,9 +30,13 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test]'
+$(SERVE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[runtimes,fast]'
 	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[runtimes,fast,test]'
+	touch $@ $(SERVE_STAMP)
 
 venv: $(STAMP)
 
@@ -55,12 +62,16 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  fi; }
 
-serve: $(STAMP) toolchains
+serve: $(SERVE_STAMP) toolchains
 	$(BIN)/functions-emulator serve $(SERVE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -86,7 +97,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 BENCH_NPM_STAMP := bench/node_modules/.installed
 
 $(BENCH_STAMP): pyproject.toml | $(STAMP)
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[runtimes,fast,test,bench]'
 	touch $@
 
 $(BENCH_NPM_STAMP): bench/package-lock.json bench/package.json

@@ -1,4 +1,4 @@
-"""The benchmark suite: every scenario of issue 9 against the real emulator, the peers side by
+"""The benchmark suite: every scenario against the real emulator, the peers side by
 side, one table on stdout and bench/RESULTS.md. Figures, not tests: it never asserts on them,
 and exits non-zero only when a request failed.
 

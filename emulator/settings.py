@@ -20,7 +20,7 @@ DEFAULT_PORT = 3233
 DEFAULT_BLOCKING_WAIT = 30.0
 DEFAULT_RETENTION_HOURS = 72.0
 DEFAULT_IDLE_SECONDS = 600.0
-# DigitalOcean's throttles per namespace (spec/do-functions.md, limits table).
+# DigitalOcean's throttles per namespace (docs.digitalocean.com: functions/details/limits).
 DEFAULT_INVOCATIONS_PER_MINUTE = 600
 DEFAULT_CONCURRENT_INVOCATIONS = 120
 STATE_DIR = ".emulator"

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from emulator.settings import DEFAULT_AUTH
-from tests.conftest import NAMESPACE, SAMPLE_PROJECT, free_port, process_alive
+from tests.support.paths import SAMPLE_PROJECT
+from tests.support.routes import ACTIONS, NAMESPACE
+from tests.support.servers import free_port, process_alive
 
 REPO = SAMPLE_PROJECT.parent
-ACTIONS = "/api/v1/namespaces/_/actions"
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None):

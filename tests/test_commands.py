@@ -17,7 +17,9 @@ import pytest
 from aiohttp import web
 
 from emulator.cli import doctl_output
-from tests.conftest import FIXTURE_PROJECTS, NAMESPACE, ServerProcess, free_port
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import NAMESPACE
+from tests.support.servers import ServerProcess, free_port
 
 API_PROJECT = FIXTURE_PROJECTS / "api"
 FOLLOW = (sys.executable, "-m", "emulator", "activations", "logs", "--follow")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import SAMPLE_PROJECT
+from tests.support.paths import SAMPLE_PROJECT
+from tests.support.routes import ACTIONS
 
-HELLO = "/api/v1/namespaces/_/actions/sample/hello?blocking=true"
-LOGGING = "/api/v1/namespaces/_/actions/sample/sleep?blocking=true"
+HELLO = ACTIONS + "/sample/hello?blocking=true"
+LOGGING = ACTIONS + "/sample/sleep?blocking=true"
 
 
 def activation_line(activation_id: str, path: str) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 NOT_YET = (
     "The requested activation record does not exist. This either means that the invocation "
@@ -42,7 +42,9 @@ def test_the_walkthrough_works_against_the_sample_project(serve):
     lines = done.stdout.splitlines()
     assert len(lines) == 8, done.stdout
 
-    activation_id = re.fullmatch(r"activation ([0-9a-f]{32})", lines[0]).group(1)
+    first = re.fullmatch(r"activation ([0-9a-f]{32})", lines[0])
+    assert first, lines[0]
+    activation_id = first.group(1)
     assert json.loads(lines[1])["error"] == NOT_YET
     record = json.loads(lines[2])
     assert record["activationId"] == activation_id

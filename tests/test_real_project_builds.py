@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from emulator.services import SERVICES
-from tests.conftest import NAMESPACE, REPO
+from tests.support.ci import require
+from tests.support.paths import REPO
+from tests.support.routes import ACTIONS, NAMESPACE
 
 PROJECTS = REPO / "tests" / "projects"
-ACTIONS = "/api/v1/namespaces/_/actions"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -32,10 +33,9 @@ def copy_project(name: str, tmp_path: Path) -> Path:
     return copy
 
 
-def require(program: str, where: str | None = None) -> None:
+def require_program(program: str, where: str | None = None) -> None:
     """Only a developer without `program` skips; CI must have every toolchain."""
-    if shutil.which(program, path=where) is None and os.environ.get("CI") != "true":
-        pytest.skip(f"{program} is not installed")
+    require(shutil.which(program, path=where) is not None, f"{program} is not installed")
 
 
 def path_without(program: str) -> str:
@@ -72,7 +72,7 @@ def build_hint(client, path):
 
 
 async def test_typescript_is_compiled_by_npm_run_build_and_served_from_dist(make_client, tmp_path):
-    require("npm")
+    require_program("npm")
     project = copy_project("typescript", tmp_path)
     client = await make_client(project)
 
@@ -96,7 +96,7 @@ async def test_typescript_is_compiled_by_npm_run_build_and_served_from_dist(make
 async def test_offline_the_typescript_build_names_npm_install_and_the_unreachable_registry(
     make_client, tmp_path, monkeypatch
 ):
-    require("npm")
+    require_program("npm")
     # A registry nobody listens on, and an empty cache: npm as on a machine with no network.
     monkeypatch.setenv("npm_config_registry", f"http://127.0.0.1:{closed_port()}/")
     monkeypatch.setenv("npm_config_cache", str(tmp_path / "npm-cache"))
@@ -119,7 +119,7 @@ async def test_offline_the_typescript_build_names_npm_install_and_the_unreachabl
 async def test_dev_dependencies_are_not_installed_and_the_ignored_tests_are_not_deployed(
     make_client, tmp_path
 ):
-    require("npm")
+    require_program("npm")
     project = copy_project("dev-dependencies", tmp_path)
     client = await make_client(project)
 
@@ -138,7 +138,7 @@ async def test_dev_dependencies_are_not_installed_and_the_ignored_tests_are_not_
 async def test_a_virtualenv_built_for_python_39_imports_under_the_local_python(
     make_client, tmp_path, monkeypatch
 ):
-    require("virtualenv", str(VENV_BIN))
+    require_program("virtualenv", str(VENV_BIN))
     # The build finds virtualenv (and pip) where the test extras install them.
     monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
     project = copy_project("python-virtualenv-39", tmp_path)
@@ -174,7 +174,7 @@ async def test_without_virtualenv_the_python_build_says_so(make_client, tmp_path
 async def test_without_composer_its_build_is_explained_and_the_plain_php_function_serves(
     make_client, tmp_path, monkeypatch
 ):
-    require("php")
+    require_program("php")
     monkeypatch.setenv("PATH", path_without("composer"))
     project = copy_project("composer-missing", tmp_path)
     client = await make_client(project)
@@ -201,8 +201,7 @@ async def test_without_composer_its_build_is_explained_and_the_plain_php_functio
 async def test_typed_go_handlers_are_decoded_and_encoded_by_their_json_tags(
     make_client, tmp_path, launchers
 ):
-    if launchers["go"].problem("go:1.25") is not None and os.environ.get("CI") != "true":
-        pytest.skip("Go is not installed")
+    require(launchers["go"].problem("go:1.25") is None, "Go is not installed")
     project = copy_project("typed-go", tmp_path)
     client = await make_client(project)
 

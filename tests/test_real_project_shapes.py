@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from emulator.project import load_project
-from tests.conftest import NAMESPACE, free_port
+from tests.support.routes import ACTIONS, NAMESPACE
+from tests.support.servers import free_port
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
-ACTIONS = "/api/v1/namespaces/_/actions"
 IGNORED = "Ignored (not part of a DigitalOcean Functions project)"
 DEPRECATED_NAME = (
     "Warning: the name 'projectConfig.yml' is deprecated; please rename to 'project.yml' soon"

@@ -19,8 +19,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from watchfiles import Change
 
-from emulator.reloader import ProjectFilter
-from tests.conftest import NAMESPACE, MakeClient, ServerProcess
+from emulator.project.changes import ProjectFilter
+from tests.support.fixture_types import MakeClient
+from tests.support.routes import NAMESPACE
+from tests.support.servers import ServerProcess
 
 ACTIONS = f"/api/v1/namespaces/{NAMESPACE}/actions"
 # Longer than the watcher's grouping of a burst of writes, with room for a slow machine.

@@ -7,9 +7,10 @@ import hmac
 
 import pytest
 
-from tests.conftest import NAMESPACE, SAMPLE_PROJECT
+from tests.support.paths import SAMPLE_PROJECT
+from tests.support.routes import ACTIONS, NAMESPACE, WEB
 
-ACTIONS = "/api/v1/namespaces/_/actions/sample"
+SAMPLE = ACTIONS + "/sample"
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ async def sample(make_client):
 
 
 async def invoke(client, name, params):
-    response = await client.post(f"{ACTIONS}/{name}?blocking=true", json=params)
+    response = await client.post(f"{SAMPLE}/{name}?blocking=true", json=params)
     record = await response.json()
     logs = await (
         await client.get(f"/api/v1/namespaces/_/activations/{record['activationId']}/logs")
@@ -69,16 +70,16 @@ async def test_the_directory_function_reads_environment_from_the_env_file(sample
     assert result["calls"] == 1
 
 
-WEB = f"/api/v1/web/{NAMESPACE}/sample"
+SAMPLE_WEB = WEB + "/sample"
 
 
 async def test_the_page_is_html_with_a_form_that_posts_to_the_message_function(sample):
-    response = await sample.get(f"{WEB}/page")
+    response = await sample.get(f"{SAMPLE_WEB}/page")
     assert response.status == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     page = await response.text()
     assert '<form id="hello">' in page and 'fetch("message"' in page
-    answer = await sample.post(f"{WEB}/message", json={"name": "Ada"})
+    answer = await sample.post(f"{SAMPLE_WEB}/message", json={"name": "Ada"})
     assert (answer.status, await answer.json()) == (200, {"greeting": "Hello Ada!"})
 
 
@@ -87,7 +88,7 @@ async def test_the_webhook_checks_the_signature_of_its_raw_body(sample, secret, 
     body = b'{"event": "ping"}'
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     response = await sample.post(
-        f"{WEB}/webhook",
+        f"{SAMPLE_WEB}/webhook",
         data=body,
         headers={"Content-Type": "application/json", "X-Signature": signature},
     )
@@ -95,7 +96,9 @@ async def test_the_webhook_checks_the_signature_of_its_raw_body(sample, secret, 
 
 
 async def test_the_secured_function_needs_its_secret(sample):
-    refused = await sample.get(f"{WEB}/secret")
+    refused = await sample.get(f"{SAMPLE_WEB}/secret")
     assert refused.status == 401
-    allowed = await sample.get(f"{WEB}/secret", headers={"X-Require-Whisk-Auth": "let-me-in"})
+    allowed = await sample.get(
+        f"{SAMPLE_WEB}/secret", headers={"X-Require-Whisk-Auth": "let-me-in"}
+    )
     assert (allowed.status, await allowed.text()) == (200, "you are in")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from emulator.namespace.scheduler import next_run
+from emulator.namespace.cron import next_run
 
 
 def at(text: str) -> datetime:

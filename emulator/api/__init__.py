@@ -1,1 +1,1 @@
-"""HTTP only: parse the request, call one domain method, serialise the answer."""
+"""HTTP only: the route table, one middleware chain, one module per resource."""

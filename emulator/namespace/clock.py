@@ -41,7 +41,7 @@ class IdFactory:
     def activation_id(self, at_ms: int | None = None) -> str:
         """32 hex digits: the time in milliseconds (`at_ms`, default now), then 80 random bits.
         Random ids would land all over the primary key's index, and each insert would dirty
-        a page of its own; ids that grow with time make the inserts appends (issue 9)."""
+        a page of its own; ids that grow with time make the inserts appends."""
         at = time.time_ns() // 1_000_000 if at_ms is None else at_ms
         return f"{at & 0xFFFF_FFFF_FFFF:012x}{secrets.randbits(80):020x}"
 

@@ -1,1 +1,2 @@
-"""Activation records in SQLite: the store, its schema and its retention."""
+"""SQLite: the database every store opens, activation records, what was deployed through the
+API, their codecs, schema and retention."""

@@ -8,8 +8,10 @@ import zipfile
 
 import pytest
 
-from tests.api.conftest import ACTIONS, NODE_HELLO
-from tests.conftest import NAMESPACE, REPO, free_port
+from tests.support.paths import REPO
+from tests.support.routes import ACTIONS, NAMESPACE
+from tests.support.servers import free_port
+from tests.support.snippets import NODE_HELLO
 
 
 def zipped(files: dict[str, str]) -> str:

@@ -4,8 +4,8 @@ import base64
 import io
 import zipfile
 
-from tests.api.conftest import ACTIONS
-from tests.conftest import NAMESPACE, SAMPLE_PROJECT
+from tests.support.paths import SAMPLE_PROJECT
+from tests.support.routes import ACTIONS, NAMESPACE
 
 
 async def test_the_list_has_every_function_with_its_summary(client):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.api.conftest import ACTIONS, ACTIVATIONS, wait_for_record
-from tests.conftest import NAMESPACE
+from tests.support.records import wait_for_record
+from tests.support.routes import ACTIONS, ACTIVATIONS, NAMESPACE
 
 NOT_YET = (
     "The requested activation record does not exist. This either means that the invocation "

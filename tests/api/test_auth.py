@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from emulator.settings import DEFAULT_AUTH
-from tests.conftest import NAMESPACE
+from tests.support.routes import NAMESPACE
 
 TOKEN = base64.b64encode(DEFAULT_AUTH.encode()).decode()
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import ACTIONS
-from tests.conftest import NAMESPACE
-
-WEB = f"/api/v1/web/{NAMESPACE}"
+from tests.support.routes import ACTIONS, WEB
 
 
 async def test_in_debug_mode_a_blocking_call_past_the_wait_still_answers_200(make_client):

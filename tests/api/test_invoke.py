@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import ACTIONS, wait_for_record
+from tests.support.records import wait_for_record
+from tests.support.routes import ACTIONS
 
 HEX32 = r"[0-9a-f]{32}"
 

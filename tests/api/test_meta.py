@@ -4,7 +4,7 @@ import re
 
 import aiohttp
 
-from tests.conftest import NAMESPACE
+from tests.support.routes import NAMESPACE
 
 
 async def test_api_info_is_served_without_a_key_and_lists_the_runtimes(client):

@@ -3,8 +3,8 @@ and the openwhisk client do with packages."""
 
 import pytest
 
-from tests.api.conftest import ACTIONS, NODE_HELLO, PACKAGES
-from tests.conftest import NAMESPACE
+from tests.support.routes import ACTIONS, NAMESPACE, PACKAGES
+from tests.support.snippets import NODE_HELLO
 
 
 async def put_package(client, name, body, *, overwrite=False):

@@ -13,11 +13,9 @@ from aiohttp.test_utils import TestClient
 from emulator.cli.banner import banner
 from emulator.namespace.entities import ScheduledTrigger
 from emulator.services import SERVICES
-from tests.api.conftest import wait_for_record
-from tests.conftest import NAMESPACE
+from tests.support.records import wait_for_record
+from tests.support.routes import ACTIVATIONS, NAMESPACE, SCHEDULED_TRIGGERS
 
-TRIGGERS = "/v2/functions/namespaces/_/triggers"
-ACTIVATIONS = "/api/v1/namespaces/_/activations"
 # A Sunday, half a minute past noon UTC.
 START = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
 
@@ -28,7 +26,9 @@ class ManualClock:
 
     def __init__(self, start: datetime) -> None:
         self._ms = int(start.timestamp() * 1000)
-        self._sleepers: list[tuple[int, asyncio.Future[None]]] = []
+        self._sleepers: list[tuple[int, int, asyncio.Future[None]]] = []
+        # How many times the clock moved: a sleep begun after the last move is a settled one.
+        self._moves = 0
 
     def now_ns(self) -> int:
         return self._ms * 1_000_000
@@ -41,7 +41,7 @@ class ManualClock:
 
     async def sleep(self, seconds: float) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (self._ms + int(seconds * 1000), future)
+        entry = (self._ms + int(seconds * 1000), self._moves, future)
         self._sleepers.append(entry)
         try:
             await future
@@ -50,9 +50,27 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self._ms += int(seconds * 1000)
-        for wake, future in self._sleepers:
+        self._moves += 1
+        for wake, _, future in self._sleepers:
             if wake <= self._ms and not future.done():
                 future.set_result(None)
+
+    @property
+    def sleeping(self) -> int:
+        """How many sleeps wait on this clock."""
+        return len(self._sleepers)
+
+    async def settled(self, timeout: float = 30) -> None:
+        """Until the scheduler sleeps towards a time still to come (a sleep the last move did
+        not end, or one begun since): it has fired whatever the move made due, and fires
+        nothing more until the clock moves again."""
+        deadline = time.monotonic() + timeout
+        while not any(
+            not future.done() and (moves == self._moves or wake > self._ms)
+            for wake, moves, future in self._sleepers
+        ):
+            assert time.monotonic() < deadline, "the scheduler did not go back to sleep"
+            await asyncio.sleep(0.005)
 
 
 @pytest.fixture
@@ -66,7 +84,7 @@ async def client(make_client: Any, clock: ManualClock) -> TestClient[Any, Any]:
 
 
 async def triggers_by_name(client: TestClient[Any, Any]) -> dict[str, Any]:
-    response = await client.get(TRIGGERS)
+    response = await client.get(SCHEDULED_TRIGGERS)
     assert response.status == 200
     return {t["name"]: t for t in (await response.json())["triggers"]}
 
@@ -96,8 +114,8 @@ async def test_routes_need_the_key_and_answer_for_the_named_namespace(
     make_client: Any,
 ) -> None:
     client = await make_client("triggers", authorized=False)
-    assert (await client.get(TRIGGERS)).status == 401
-    assert (await client.post(f"{TRIGGERS}/paused/fire")).status == 401
+    assert (await client.get(SCHEDULED_TRIGGERS)).status == 401
+    assert (await client.post(f"{SCHEDULED_TRIGGERS}/paused/fire")).status == 401
     authorized = await make_client("triggers")
     named = await authorized.get(f"/v2/functions/namespaces/{NAMESPACE}/triggers")
     assert named.status == 200
@@ -108,7 +126,7 @@ async def test_fire_answers_202_and_the_record_names_the_trigger_with_the_body_a
     client: TestClient[Any, Any],
 ) -> None:
     # Disabled triggers can still be fired by hand.
-    response = await client.post(f"{TRIGGERS}/paused/fire")
+    response = await client.post(f"{SCHEDULED_TRIGGERS}/paused/fire")
     assert response.status == 202
     activation_id = (await response.json())["activationId"]
     record = await wait_for_record(client, activation_id)
@@ -122,7 +140,7 @@ async def test_fire_answers_202_and_the_record_names_the_trigger_with_the_body_a
 
 
 async def test_firing_an_unknown_trigger_is_404(client: TestClient[Any, Any]) -> None:
-    response = await client.post(f"{TRIGGERS}/nope/fire")
+    response = await client.post(f"{SCHEDULED_TRIGGERS}/nope/fire")
     assert response.status == 404
     body = await response.json()
     assert body["error"] == "The resource you were accessing could not be found."
@@ -149,7 +167,9 @@ async def test_a_trigger_fires_when_its_minute_comes_on_the_injected_clock(
 ) -> None:
     # 12:04:30: no trigger is due yet.
     clock.advance(240)
-    await asyncio.sleep(0.2)
+    await clock.settled()
+    runs = (await triggers_by_name(client))["every-five-minutes"]["scheduled_runs"]
+    assert runs["last_run_at"] is None
     assert await records(client) == []
     # 12:05:00: the five-minute trigger fires, and only it (the paused one never does).
     clock.advance(30)
@@ -174,10 +194,14 @@ async def test_no_triggers_stops_scheduled_firing_but_not_firing_on_demand(
     )
     triggers = await triggers_by_name(client)
     assert all(t["scheduled_runs"]["next_run_at"] is None for t in triggers.values())
+    # Nothing is scheduled, so the scheduler waits on no time at all: moving the clock wakes
+    # nothing, and no trigger has run.
+    assert clock.sleeping == 0
     clock.advance(3600)
-    await asyncio.sleep(0.2)
+    after = await triggers_by_name(client)
+    assert all(t["scheduled_runs"]["last_run_at"] is None for t in after.values())
     assert await records(client) == []
-    response = await client.post(f"{TRIGGERS}/every-five-minutes/fire")
+    response = await client.post(f"{SCHEDULED_TRIGGERS}/every-five-minutes/fire")
     assert response.status == 202
     await wait_for_record(client, (await response.json())["activationId"])
 

@@ -2,10 +2,9 @@
 
 import json
 
-from tests.api.conftest import ACTIONS, NODE_HELLO, wait_for_record
-from tests.conftest import NAMESPACE
-
-NS = "/api/v1/namespaces/_"
+from tests.support.records import wait_for_record
+from tests.support.routes import ACTIONS, NAMESPACE, NS
+from tests.support.snippets import NODE_HELLO
 
 
 async def make_rule(client, *, status_active=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import io
 import json
 
@@ -10,10 +11,9 @@ import pytest
 
 from emulator.cli.banner import banner
 from emulator.services import SERVICES
-from tests.api.conftest import ACTIVATIONS, wait_for_record
-from tests.conftest import AUTH_HEADER, NAMESPACE
+from tests.support.records import wait_for_record
+from tests.support.routes import ACTIVATIONS, AUTH_HEADER, NAMESPACE, WEB
 
-WEB = f"/api/v1/web/{NAMESPACE}"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
@@ -394,7 +394,6 @@ async def test_a_secured_function_answers_with_its_secret(client):
 
 
 async def test_the_secret_is_compared_in_constant_time(client, monkeypatch):
-    from emulator.web_functions import access
 
     compared = []
 
@@ -402,7 +401,7 @@ async def test_the_secret_is_compared_in_constant_time(client, monkeypatch):
         compared.append((a, b))
         return a == b
 
-    monkeypatch.setattr(access.hmac, "compare_digest", compare_digest)
+    monkeypatch.setattr(hmac, "compare_digest", compare_digest)
     await client.get(f"{WEB}/web/secure", headers={"X-Require-Whisk-Auth": "guess"})
     assert compared == [(b"guess", b"s3cret")]
 

@@ -6,36 +6,12 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from emulator.settings import DEFAULT_AUTH
-from tests.conftest import REPO, ServerProcess, free_port
-
-NODE_MODULES = REPO / "tests" / "node_modules"
-CONFORMANCE = REPO / "tests" / "conformance"
-PROJECTS = CONFORMANCE / "projects"
-# The variables a client would pick up from the developer's shell instead of ours.
-CLIENT_VARIABLES = ("__OW_API_HOST", "__OW_API_KEY", "__OW_NAMESPACE", "__OW_USER_AGENT")
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "PROXY", "http_proxy", "https_proxy", "proxy")
-
-
-def require_clients() -> None:
-    """Skip without the npm clients, except in CI, where missing clients are a failure."""
-    if (NODE_MODULES / ".package-lock.json").exists():
-        return
-    message = f"{NODE_MODULES} is missing: run `npm ci --prefix tests`"
-    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def client_environment(home: Path, **extra: str) -> dict[str, str]:
-    """The process environment without the caller's client settings, with HOME in tmp."""
-    hidden = {*CLIENT_VARIABLES, *PROXY_VARIABLES}
-    env = {key: value for key, value in os.environ.items() if key not in hidden}
-    return {**env, "HOME": str(home), "NO_PROXY": "127.0.0.1", **extra}
+from tests.support.clients import PROJECTS, require_clients
+from tests.support.servers import ServerProcess, free_port
 
 
 @pytest.fixture(scope="module")

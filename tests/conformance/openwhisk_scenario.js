@@ -1,4 +1,4 @@
-// The scenario of clients.md §1, run with the real `openwhisk` npm client against the emulator
+// Every call the openwhisk client makes, run with the real `openwhisk` npm client against the emulator
 // named by __OW_API_HOST and __OW_API_KEY. Prints one JSON line per step:
 //   {"step": NAME, "ok": true, "value": ...}  or  {"step": NAME, "ok": false, "statusCode", "error"}
 // Every step runs even when an earlier one failed, so one run shows everything that is missing.

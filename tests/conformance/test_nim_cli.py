@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.conftest import NODE_MODULES, PROJECTS, client_environment
-from tests.conftest import NAMESPACE, ServerProcess
+from tests.support.clients import NODE_MODULES, PROJECTS, client_environment
+from tests.support.routes import NAMESPACE
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-"""The real `openwhisk` npm client (3.21.9) against `functions-emulator serve`: clients.md §1."""
+"""The real `openwhisk` npm client (3.21.9) against `functions-emulator serve`: every call
+it makes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.conftest import CONFORMANCE, client_environment
-from tests.conftest import NAMESPACE, ServerProcess
+from tests.support.clients import CONFORMANCE, client_environment
+from tests.support.routes import NAMESPACE
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.slow
 

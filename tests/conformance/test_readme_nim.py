@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.conftest import client_environment, require_clients
-from tests.conftest import NAMESPACE, REPO, ServerProcess
+from tests.support.clients import client_environment, require_clients
+from tests.support.paths import REPO
+from tests.support.routes import NAMESPACE
+from tests.support.servers import ServerProcess
 
 DEPLOYED = (
     "duration",

@@ -14,7 +14,9 @@ from emulator.dashboard.hub import TOO_LARGE
 from emulator.dashboard.pages import STATIC_DIR
 from emulator.dashboard.session import COOKIE, login_token
 from emulator.settings import DEFAULT_AUTH, DEFAULT_CREDENTIALS
-from tests.conftest import AUTH_HEADER, FIXTURE_PROJECTS, MakeClient
+from tests.support.fixture_types import MakeClient
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import AUTH_HEADER
 
 API = "/dashboard/api"
 SAME_ORIGIN = {"X-Dashboard-Request": "1"}
@@ -272,6 +274,7 @@ async def _next_event(stream: Any) -> tuple[str, Any]:
             name = line.removeprefix("event: ")
         elif line.startswith("data: "):
             data = json.loads(line.removeprefix("data: "))
+    assert name is not None, "an event without its name"
     return name, data
 
 

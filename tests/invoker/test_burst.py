@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from emulator.invoker.pool import MAX_STARTING_PER_FUNCTION
-from tests.invoker.conftest import RID
+from tests.support.invoking import RID
 
 QUICK = """
 import os

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from emulator.invoker.confinement import Confinement, Group, find_hierarchy
-from tests.conftest import process_alive
+from tests.support.servers import process_alive
 
 HIERARCHY = find_hierarchy()
 needs_cgroup = pytest.mark.skipif(HIERARCHY is None, reason="no writable pids cgroup here")

@@ -9,7 +9,6 @@ compile get a generous timeout.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -23,7 +22,8 @@ from emulator.invoker.launchers.golang import GoLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import IdFactory, SystemClock
 from emulator.namespace.entities import Limits, StatusCode
-from tests.invoker.conftest import RID, annotation, run
+from tests.support.ci import require
+from tests.support.invoking import RID, annotation, run
 
 KIND = "go:1.25"
 # Long enough for a compilation with a cold build cache.
@@ -177,8 +177,7 @@ def go(launchers: dict[str, Launcher]) -> GoLauncher:
     launcher = launchers["go"]
     assert isinstance(launcher, GoLauncher)
     problem = launcher.problem(KIND)
-    if problem is not None and os.environ.get("CI") != "true":
-        pytest.skip(problem)
+    require(problem is None, str(problem))
     return launcher
 
 

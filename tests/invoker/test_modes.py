@@ -14,9 +14,9 @@ from emulator.invoker.launchers.python import Interpreter, PythonLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import SystemClock
 from emulator.namespace.entities import Limits, StatusCode
-from tests.conftest import process_alive
-from tests.invoker.conftest import annotation, run
 from tests.invoker.recording import RecordingObserver
+from tests.support.invoking import annotation, run
+from tests.support.servers import process_alive
 
 
 @pytest.fixture

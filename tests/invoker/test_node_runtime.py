@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -13,8 +12,9 @@ from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import IdFactory, SystemClock
 from emulator.namespace.entities import Limits, Package, StatusCode, parameters_from
-from tests.conftest import process_alive
-from tests.invoker.conftest import RID, run
+from tests.support.ci import require
+from tests.support.invoking import RID, run
+from tests.support.servers import process_alive
 
 KINDS = ["nodejs:14", "nodejs:18", "nodejs:22", "nodejs:24"]
 
@@ -25,10 +25,7 @@ def node(launchers):
     launcher = launchers["nodejs"]
     assert isinstance(launcher, NodeLauncher)
     problem = launcher.problem("nodejs:18")
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require(problem is None, str(problem))
     return launcher
 
 

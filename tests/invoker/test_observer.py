@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from emulator.invoker.messages import logs_truncated
 from emulator.namespace.entities import MAX_LOG_BYTES
-from tests.invoker.conftest import RID, run
 from tests.invoker.recording import RecordingObserver
+from tests.support.invoking import RID, run
 
 PRINTS_SLEEPS_PRINTS = """
 import sys, time

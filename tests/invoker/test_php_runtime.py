@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import textwrap
 from typing import Any
 
@@ -24,8 +23,9 @@ from emulator.namespace.entities import (
     parameters_from,
 )
 from emulator.namespace.runtimes import KINDS
-from tests.conftest import process_alive
-from tests.invoker.conftest import RID, Functions, run
+from tests.support.ci import require
+from tests.support.invoking import RID, Functions, run
+from tests.support.servers import process_alive
 
 RUN_FAILED = {"error": "An error occurred running the function."}
 
@@ -35,8 +35,7 @@ def php(launchers: dict[str, Launcher]) -> PhpLauncher:
     """The session's PHP launcher; without php the test is skipped, except in CI."""
     launcher = launchers["php"]
     assert isinstance(launcher, PhpLauncher)
-    if launcher.problem("php:8.2") and os.environ.get("CI") != "true":
-        pytest.skip("php is not installed here")
+    require(launcher.problem("php:8.2") is None, "php is not installed here")
     return launcher
 
 

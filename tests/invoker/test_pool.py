@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from emulator.invoker.pool import WarmPool
-from tests.conftest import process_alive
-from tests.invoker.conftest import RID, SteppedClock
+from tests.support.invoking import RID, SteppedClock
+from tests.support.servers import process_alive
 
 PID_FUNCTION = "import os\ndef main():\n    return {'pid': os.getpid()}\n"
 

@@ -4,7 +4,6 @@ function's code with exactly the function's environment and directory."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import SystemClock
-from tests.invoker.conftest import run
+from tests.support.ci import require
+from tests.support.invoking import run
 
 HOST = {"PATH": "/usr/bin:/bin", "HOME": "/home/x", "SECRET": "s3"}
 
@@ -50,10 +50,8 @@ async def prelaunched_pids(pool: WarmPool, launcher, kind: str, env) -> set[int]
 async def test_a_cold_start_runs_in_a_prelaunched_process_with_only_the_functions_environment(
     make_invoker, functions, launchers, kind, source, filename
 ):
-    if kind.startswith("nodejs") and launchers["nodejs"].problem(kind) is not None:
-        if os.environ.get("CI"):
-            pytest.fail("node is required in CI")
-        pytest.skip("node is not installed")
+    if kind.startswith("nodejs"):
+        require(launchers["nodejs"].problem(kind) is None, "node is not installed")
     pool = WarmPool(SystemClock(), idle_seconds=600)
     invoker = make_invoker(environ=HOST, pool=pool)
     action = functions.add(

@@ -3,7 +3,7 @@ marker or its record in the database (so a kill -9 cannot lose it)."""
 
 from __future__ import annotations
 
-from tests.invoker.conftest import RID
+from tests.support.invoking import RID
 
 SLEEPER = """
 import time

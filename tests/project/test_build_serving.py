@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
-from tests.conftest import FIXTURE_PROJECTS
-
-ACTIONS = "/api/v1/namespaces/_/actions"
-ACTIVATIONS = "/api/v1/namespaces/_/activations"
+from tests.support.ci import require
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import ACTIONS, ACTIVATIONS
 
 
 @pytest.fixture
@@ -79,10 +77,7 @@ async def test_a_restart_with_unchanged_sources_does_not_build_again(make_client
 async def test_a_node_function_runs_with_the_dependency_npm_installed(
     make_client, launchers, tmp_path
 ):
-    if "nodejs" not in launchers:
-        pytest.skip("the emulator has no Node.js runtime yet")
-    if shutil.which("npm") is None and os.environ.get("CI") != "true":
-        pytest.skip("npm is not installed")
+    require(shutil.which("npm") is not None, "npm is not installed")
     project = tmp_path / "npm-build"
     shutil.copytree(FIXTURE_PROJECTS / "npm-build", project)
     client = await make_client(project)

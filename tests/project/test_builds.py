@@ -1,5 +1,5 @@
-"""build_project runs the deployer's local builds, then selects the built functions' files
-(do-functions.md §2.3–2.4): real bash and npm, no mocks."""
+"""build_project runs the deployer's local builds, then selects the built functions' files:
+real bash and npm, no mocks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import shutil
 import pytest
 
 from emulator.project import build_project, load_project
-from tests.conftest import process_alive
+from tests.support.ci import require
+from tests.support.servers import process_alive
 
 PY = "def main(args):\n    return args\n"
 NAMESPACE = "fn-test"
@@ -29,8 +30,7 @@ def run_count(path):
 @pytest.fixture
 def npm():
     """npm from the machine; only a developer without it skips (CI must have it)."""
-    if shutil.which("npm") is None and os.environ.get("CI") != "true":
-        pytest.skip("npm is not installed")
+    require(shutil.which("npm") is not None, "npm is not installed")
 
 
 # --- build.sh -------------------------------------------------------------------------------

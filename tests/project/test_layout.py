@@ -1,4 +1,4 @@
-"""Functions come from `packages/<pkg>/<fn>`, merged with project.yml (do-functions.md §2)."""
+"""Functions come from `packages/<pkg>/<fn>`, merged with project.yml."""
 
 from __future__ import annotations
 

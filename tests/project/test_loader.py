@@ -1,5 +1,4 @@
-"""load_project gives the packages, actions and triggers a deploy leaves on the platform
-(do-functions.md §1.3–1.5, §7.4, §8)."""
+"""load_project gives the packages, actions and triggers a deploy leaves on the platform."""
 
 from __future__ import annotations
 

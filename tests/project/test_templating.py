@@ -1,4 +1,4 @@
-"""Substitution in project.yml's text, before it is parsed (do-functions.md §1.6)."""
+"""Substitution in project.yml's text, before it is parsed."""
 
 from __future__ import annotations
 

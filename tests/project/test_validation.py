@@ -1,5 +1,5 @@
-"""project.yml is parsed and checked as the deployer does, with its messages (do-functions.md
-§1.1–1.4, §8) and the key path of the offending key."""
+"""project.yml is parsed and checked as the deployer does, with its messages and the key path
+of the offending key."""
 
 from __future__ import annotations
 

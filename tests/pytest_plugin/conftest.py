@@ -15,6 +15,7 @@ import emulator.pytest_plugin.activation
 import emulator.pytest_plugin.async_handle
 import emulator.pytest_plugin.handle  # noqa: F401
 from emulator.invoker.launchers import Launcher
+from tests.support.pytester_runs import QUICK
 
 # The inner session's settings, and its conftest: the plugin's toolchain fixture, overridden
 # with the launchers this session found (a plugin's fixture yields to a conftest's).
@@ -34,11 +35,6 @@ def _functions_emulator_launchers(request):
     outer = next(p for p in plugins if hasattr(p, "outer_launchers"))
     return lambda _project_file: outer.outer_launchers
 """
-
-
-# Plugins of this virtualenv the inner sessions do without: hypothesis's is imported again by
-# each of them (pytester forgets the modules a session imported), which takes seconds.
-QUICK = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
 class OuterLaunchers:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from emulator.invoker.launchers.node import NodeLauncher
-from tests.pytest_plugin.conftest import QUICK
+from tests.support.pytester_runs import QUICK
 
 # A throwaway project: a priced function with bound values, one that raises, and one with
 # scheduled triggers.

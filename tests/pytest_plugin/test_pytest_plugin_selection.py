@@ -10,7 +10,8 @@ import pytest
 from emulator.namespace.entities import Parameter
 from emulator.project import Project, load_project
 from emulator.project.selection import UnknownFunctions, override_bindings, select_functions
-from tests.conftest import NAMESPACE, SAMPLE_PROJECT
+from tests.support.paths import SAMPLE_PROJECT
+from tests.support.routes import NAMESPACE
 
 PROJECT = """
 packages:

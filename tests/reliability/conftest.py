@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from emulator.app import create_app
 from emulator.invoker.launchers import Launcher
 from emulator.settings import Settings
-from tests.conftest import AUTH_HEADER, FIXTURE_PROJECTS
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import AUTH_HEADER
 
 OpenClient = Callable[..., AbstractAsyncContextManager[TestClient[Any, Any]]]
 

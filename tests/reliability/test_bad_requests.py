@@ -8,9 +8,8 @@ import io
 import pytest
 import pytest_asyncio
 
-from tests.conftest import NAMESPACE
+from tests.support.routes import ACTIONS, NAMESPACE
 
-ACTIONS = "/api/v1/namespaces/_/actions"
 HELLO = f"{ACTIONS}/demo/hello?blocking=true&result=true"
 LIMIT = 1_048_576
 MALFORMED = "The request content was malformed:\n"

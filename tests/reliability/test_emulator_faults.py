@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from emulator.invoker import messages
-from tests.conftest import FIXTURE_PROJECTS, ServerProcess, process_alive
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import ACTIONS, ACTIVATIONS
+from tests.support.servers import ServerProcess, process_alive
 
-ACTIONS = "/api/v1/namespaces/_/actions/faults"
-ACTIVATIONS = "/api/v1/namespaces/_/activations"
+FAULTS = ACTIONS + "/faults"
 PROJECT = FIXTURE_PROJECTS / "faults"
 RUNNING = 50
 UNAVAILABLE = (
@@ -74,19 +75,19 @@ def test_after_kill_9_each_running_activation_is_recorded_as_stopped_and_nothing
     server = start(serve)
     finished = []
     for name in ("Ada", "Grace", "Edsger"):
-        status, body = server.request("POST", f"{ACTIONS}/hello?blocking=true", {"name": name})
+        status, body = server.request("POST", f"{FAULTS}/hello?blocking=true", {"name": name})
         assert status == 200
         finished.append(body["activationId"])
     pids_file, started = tmp_path / "pids", tmp_path / "started"
     running = []
     status, body = server.request(
-        "POST", f"{ACTIONS}/leaves-grandchild", {"pids": str(pids_file), "seconds": 300}
+        "POST", f"{FAULTS}/leaves-grandchild", {"pids": str(pids_file), "seconds": 300}
     )
     assert status == 202
     running.append(body["activationId"])
     for _ in range(RUNNING - 1):
         params = {"seconds": 300, "started": str(started)}
-        status, body = server.request("POST", f"{ACTIONS}/sleeps", params)
+        status, body = server.request("POST", f"{FAULTS}/sleeps", params)
         assert status == 202
         running.append(body["activationId"])
     # Every activation running, and the grandchild started.
@@ -119,7 +120,7 @@ def test_sigterm_answers_running_blocking_calls_stops_the_processes_and_closes_t
     serve: Any, tmp_path: Path
 ) -> None:
     server = start(serve)
-    status, body = server.request("POST", f"{ACTIONS}/hello?blocking=true")
+    status, body = server.request("POST", f"{FAULTS}/hello?blocking=true")
     assert status == 200
     before = body["activationId"]
     answers: list[tuple[int, Any]] = []
@@ -132,7 +133,7 @@ def test_sigterm_answers_running_blocking_calls_stops_the_processes_and_closes_t
     threads = [
         threading.Thread(
             target=lambda n=name, p=params: answers.append(
-                server.request("POST", f"{ACTIONS}/{n}?blocking=true", p)
+                server.request("POST", f"{FAULTS}/{n}?blocking=true", p)
             )
         )
         for name, params in calls

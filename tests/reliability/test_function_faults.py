@@ -13,10 +13,11 @@ from aiohttp.test_utils import TestClient
 
 from emulator.invoker import messages
 from emulator.invoker.confinement import MAX_PROCESSES
-from tests.conftest import FIXTURE_PROJECTS, ServerProcess, process_alive
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import ACTIONS, ACTIVATIONS
+from tests.support.servers import ServerProcess, process_alive
 
-ACTIONS = "/api/v1/namespaces/_/actions/faults"
-ACTIVATIONS = "/api/v1/namespaces/_/activations"
+FAULTS = ACTIONS + "/faults"
 EXITED = "The function did not produce a valid response and exited unexpectedly."
 LOGS_MISSING = "The function did not initialize or run as expected. Log data might be missing."
 
@@ -30,7 +31,7 @@ async def client(make_client: Any) -> Client:
 
 async def call(client: Client, name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """A blocking invoke; the stored record, logs included."""
-    response = await client.post(f"{ACTIONS}/{name}?blocking=true", json=params or {})
+    response = await client.post(f"{FAULTS}/{name}?blocking=true", json=params or {})
     record: dict[str, Any] = await response.json()
     stored = await client.get(f"{ACTIVATIONS}/{record['activationId']}")
     assert stored.status == 200
@@ -196,11 +197,11 @@ def test_a_log_flood_is_truncated_in_bounded_memory_while_other_calls_are_served
     server: ServerProcess = serve(FIXTURE_PROJECTS / "faults", "--quiet", "--no-reload")
     server.request("POST", "/api/v1/namespaces/_/actions/faults/hello?blocking=true")
     before = resident_kb(server.process.pid)
-    status, started = server.request("POST", f"{ACTIONS}/floods", {"mb": 100})
+    status, started = server.request("POST", f"{FAULTS}/floods", {"mb": 100})
     assert status == 202
     # Meanwhile, other calls are served as usual.
     for _ in range(3):
-        status, result = server.request("POST", f"{ACTIONS}/hello?blocking=true&result=true")
+        status, result = server.request("POST", f"{FAULTS}/hello?blocking=true&result=true")
         assert (status, result) == (200, {"ok": True})
     peak = before
     record = None

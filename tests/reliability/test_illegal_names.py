@@ -8,11 +8,10 @@ import pytest
 import pytest_asyncio
 from yarl import URL
 
-from tests.conftest import NAMESPACE
+from tests.support.routes import NAMESPACE, NS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-NS = "/api/v1/namespaces/_"
 ILLEGAL = "The name of the entity contains illegal characters."
 TOO_LONG = "Name segement longer than allowed: 257 > 256."
 ACTION = {"exec": {"kind": "python:3.11", "code": "def main(args):\n    return args\n"}}

@@ -17,9 +17,8 @@ from yarl import URL
 
 from emulator.project import build_project, load_project
 from emulator.project.project_error import ProjectError
-from tests.conftest import NAMESPACE
+from tests.support.routes import ACTIONS, NAMESPACE
 
-ACTIONS = "/api/v1/namespaces/_/actions"
 MAIN = "def main(args):\n    return {'body': 'inside'}\n"
 # Member names that would land outside the folder they are unpacked into, were they obeyed.
 ESCAPES = (

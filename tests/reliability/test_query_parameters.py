@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
+from tests.support.routes import NS
+
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-NS = "/api/v1/namespaces/_"
 COLLECTIONS = ["actions", "packages", "triggers", "rules", "activations"]
 # (query, parameter, what the platform says after its wrapper; {} is the collection)
 LISTING_MISTAKES = [

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from tests.conftest import AUTH_HEADER, NAMESPACE
+from tests.support.routes import AUTH_HEADER, NAMESPACE
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

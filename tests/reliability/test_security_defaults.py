@@ -16,7 +16,8 @@ import pytest
 
 from emulator.api.middleware import PROTECTED_PREFIXES
 from emulator.settings import DEFAULT_AUTH, DEFAULT_HOST, Credentials, Settings
-from tests.conftest import AUTH_HEADER, FIXTURE_PROJECTS, NAMESPACE
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import AUTH_HEADER, NAMESPACE
 
 OTHER_KEY = "0b1d0e5a-6c1f-4f8e-9a55-0123456789ab:" + "Z" * 64
 WRONG_KEY = "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:" + "wrongwrongwrong" * 4 + "abcd"

@@ -25,10 +25,11 @@ from emulator.namespace.entities import (
     StatusCode,
 )
 from emulator.store.activation_store import ActivationStore
-from tests.conftest import FIXTURE_PROJECTS, ServerProcess
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import ACTIONS, ACTIVATIONS
+from tests.support.servers import ServerProcess
 
-ACTIONS = "/api/v1/namespaces/_/actions/faults"
-ACTIVATIONS = "/api/v1/namespaces/_/activations"
+FAULTS = ACTIONS + "/faults"
 # Enough for the schema and a few records; the write-ahead log soon outgrows it.
 FILE_SIZE_LIMIT = 160 * 1024
 
@@ -152,7 +153,7 @@ def test_a_full_disk_is_a_clear_error_and_the_server_stays_up_for_reads(
         recorded: list[str] = []
         failure: tuple[int, Any] | None = None
         for _ in range(200):
-            status, body = server.request("POST", f"{ACTIONS}/hello?blocking=true", {})
+            status, body = server.request("POST", f"{FAULTS}/hello?blocking=true", {})
             if status != 200:
                 failure = (status, body)
                 break
@@ -165,7 +166,7 @@ def test_a_full_disk_is_a_clear_error_and_the_server_stays_up_for_reads(
         assert "Free disk space" in body["error"]
 
         # A non-blocking call hands out no id that could not be recorded.
-        status, body = server.request("POST", f"{ACTIONS}/hello?blocking=false", {})
+        status, body = server.request("POST", f"{FAULTS}/hello?blocking=false", {})
         assert status == 503 and "activationId" not in body
 
         # Reads still work, and every answered activation is there.

@@ -12,10 +12,9 @@ from emulator.namespace.clock import SystemClock
 from emulator.namespace.errors import TooManyConcurrentRequests, TooManyRequests
 from emulator.namespace.throttling import Throttle
 from emulator.settings import Settings
-from tests.conftest import AUTH_HEADER, FIXTURE_PROJECTS, NAMESPACE
+from tests.support.paths import FIXTURE_PROJECTS
+from tests.support.routes import ACTIONS, ACTIVATIONS, AUTH_HEADER, NAMESPACE
 
-ACTIONS = "/api/v1/namespaces/_/actions"
-ACTIVATIONS = "/api/v1/namespaces/_/activations"
 # 30 s into a calendar minute (of 2025): half of it is left.
 HALF_PAST = 29_000_000 * 60_000 + 30_000
 
@@ -176,8 +175,11 @@ async def test_turned_off_throttles_refuse_nothing():
     throttle = Throttle(per_minute=None, concurrent=None, clock=WallClock(HALF_PAST))
     never_ending = asyncio.Event()
 
+    async def wait_for_ever() -> None:
+        await never_ending.wait()
+
     async def start():
-        return Started(asyncio.create_task(never_ending.wait()))
+        return Started(asyncio.create_task(wait_for_ever()))
 
     running = [await throttle.invocation("ns", start) for _ in range(1000)]
     for _ in range(1000):

@@ -9,11 +9,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import ClientSession
 
-from tests.conftest import NAMESPACE
+from tests.support.routes import WEB
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-RESPOND = f"/api/v1/web/{NAMESPACE}/web/respond"
+RESPOND = WEB + "/web/respond"
 INVALID = "Response is not valid 'message/http'."
 
 
@@ -88,7 +88,7 @@ async def test_a_huge_header_set_is_refused_rather_than_sent(client):
 
 
 async def test_a_reasonable_header_set_is_sent_in_full(client):
-    headers = {f"X-H{i}": f"value {i}" for i in range(50)}
+    headers: dict[str, str | list[str]] = {f"X-H{i}": f"value {i}" for i in range(50)}
     headers["Set-Cookie"] = ["a=1", "b=2"]
     response = await reply(client, {"headers": headers, "body": "hi"})
     assert response.status == 200

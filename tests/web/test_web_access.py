@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ from emulator.web_functions.address import extra_path, split_extension, web_url
 NS = "fn-test"
 
 
-def action(name: str, package: str | None = "pkg", **annotations) -> Action:
+def action(name: str, package: str | None = "pkg", /, **annotations: Any) -> Action:
     return Action(
         namespace=NS,
         package=package,
@@ -30,7 +32,7 @@ def registry() -> Registry:
     registry = Registry(NS)
     registry.replace(
         [Package(NS, "pkg")],
-        [action("hello"), action("top", package=None), action("private", **{"web-export": False})],
+        [action("hello"), action("top", None), action("private", **{"web-export": False})],
     )
     return registry
 
@@ -153,7 +155,7 @@ def test_the_secret_is_compared_in_constant_time(monkeypatch):
         compared.append((a, b))
         return a == b
 
-    monkeypatch.setattr(access.hmac, "compare_digest", compare_digest)
+    monkeypatch.setattr(hmac, "compare_digest", compare_digest)
     secured = action("a", **{"require-whisk-auth": "s3cret"})
     access.check_access(secured, method="GET", secret="s3cret", authenticated=False)
     assert compared == [(b"s3cret", b"s3cret")]

@@ -96,6 +96,10 @@ class PythonLauncher:
     def interpreter(self, kind: str) -> Interpreter:
         return self._interpreters.get(kind, self._fallback)
 
+    def is_exact(self, kind: str) -> bool:
+        """Whether `kind` runs under its own python3.X, not under the emulator's interpreter."""
+        return kind in self._interpreters
+
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         interpreter = self.interpreter(action.exec.kind)
         env = {**env, "PYTHONIOENCODING": "UTF-8"}
@@ -143,5 +147,5 @@ class PythonLauncher:
 
     def describe(self, kind: str) -> str:
         interpreter = self.interpreter(kind)
-        note = "" if kind in self._interpreters else f" (no python{kind[7:]} found)"
+        note = "" if self.is_exact(kind) else f" (no python{kind[7:]} found)"
         return f"{kind}: {interpreter.path} {interpreter.version}{note}"

@@ -1,0 +1,9 @@
+"""Where the repository's projects are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_PROJECTS = REPO / "tests" / "fixtures" / "projects"
+SAMPLE_PROJECT = REPO / "sample-project"
