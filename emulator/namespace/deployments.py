@@ -21,7 +21,7 @@ from emulator.namespace.entities import (
     Limits,
     Package,
 )
-from emulator.namespace.entity_bodies import ActionBody, ExecSpec, PackageBody
+from emulator.namespace.entity_bodies import ActionBody, BindingBody, ExecSpec
 from emulator.namespace.errors import (
     Conflict,
     ExecUndefined,
@@ -140,7 +140,7 @@ class Deployments:
         check_name(name)
         if name == DEFAULT_PACKAGE:
             raise ReservedPackageName()
-        spec = PackageBody.parse(body)
+        spec = BindingBody.parse(body)
         if self._registry.find_action(name) is not None:
             raise WrongCollection()
         old = self._registry.package(name)

@@ -71,33 +71,16 @@ class ActionBody:
 
 
 @dataclass(frozen=True, slots=True)
-class PackageBody:
+class BindingBody:
+    """A package's or a trigger's PUT: what it binds (parameters) and its annotations."""
+
     parameters: tuple[Parameter, ...] | None
     annotations: Pairs | None
     version: str | None
     publish: bool | None
 
     @classmethod
-    def parse(cls, body: Mapping[str, Any]) -> PackageBody:
-        parsed = cls(
-            parameters=parse_parameters(body.get("parameters")),
-            annotations=parse_annotations(body.get("annotations")),
-            version=_version(body),
-            publish=_publish(body),
-        )
-        _check_json_sizes(body)
-        return parsed
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerBody:
-    parameters: tuple[Parameter, ...] | None
-    annotations: Pairs | None
-    version: str | None
-    publish: bool | None
-
-    @classmethod
-    def parse(cls, body: Mapping[str, Any]) -> TriggerBody:
+    def parse(cls, body: Mapping[str, Any]) -> BindingBody:
         parsed = cls(
             parameters=parse_parameters(body.get("parameters")),
             annotations=parse_annotations(body.get("annotations")),

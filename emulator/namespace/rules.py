@@ -23,7 +23,7 @@ from emulator.namespace.entities import (
     Rule,
     StatusCode,
 )
-from emulator.namespace.entity_bodies import RuleBody, TriggerBody
+from emulator.namespace.entity_bodies import BindingBody, RuleBody
 from emulator.namespace.errors import BadRequest, Conflict, EmulatorError, NotFound
 from emulator.namespace.invoking import Invoking, Recording
 from emulator.namespace.naming import check_name, next_version
@@ -63,7 +63,7 @@ class Rules:
         old = self._triggers.get(name)
         if old is not None and not overwrite:
             raise Conflict()
-        spec = TriggerBody.parse(body)
+        spec = BindingBody.parse(body)
         base = old or OpenWhiskTrigger(self.namespace, name)
         trigger = dataclasses.replace(
             base,
