@@ -15,7 +15,9 @@ from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import Clock, IdFactory, SystemClock
 from emulator.namespace.registry import Registry
 from emulator.store.activation_store import ActivationStore
+from tests.support.ci import require
 from tests.support.invoking import NAMESPACE, Functions
+from tests.support.runtimes import RUNTIMES, Runtime
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +25,16 @@ def python_launcher(launchers: dict[str, Launcher]) -> PythonLauncher:
     launcher = launchers["python"]
     assert isinstance(launcher, PythonLauncher)
     return launcher
+
+
+@pytest.fixture
+def runtime(request: pytest.FixtureRequest, launchers: dict[str, Launcher]) -> Runtime:
+    """The family a contract test is parametrized with (`indirect=True`, by its name); without
+    its toolchain the test is skipped on a developer's machine and fails in CI."""
+    runtime = RUNTIMES[request.param]
+    problem = launchers[runtime.family].problem(runtime.kind)
+    require(problem is None, str(problem))
+    return runtime
 
 
 @pytest.fixture

