@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.support.paths import REPO
+from tests.support.doc_blocks import block
 
 NOT_YET = (
     "The requested activation record does not exist. This either means that the invocation "
@@ -20,9 +20,7 @@ NOT_YET = (
 
 
 def walkthrough() -> str:
-    text = (REPO / "README.md").read_text()
-    block = text.split("<!-- walkthrough:start -->", 1)[1].split("<!-- walkthrough:end -->")[0]
-    return block.strip().removeprefix("```sh").removesuffix("```")
+    return block("readme-walkthrough").text
 
 
 @pytest.mark.slow

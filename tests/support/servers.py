@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.support.routes import AUTH_HEADER
+from tests.support.routes import ACTIVATIONS, AUTH_HEADER
 
 
 class ServerProcess:
@@ -58,6 +62,16 @@ class ServerProcess:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
+    def wait_for_record(self, activation_id: str, seconds: float = 30) -> Any:
+        """The activation's record once it is written: 404 means not yet."""
+        for _ in range(int(seconds * 20)):
+            status, record = self.request("GET", f"{ACTIVATIONS}/{activation_id}")
+            if status == 200:
+                return record
+            assert status == 404, record
+            time.sleep(0.05)
+        raise AssertionError(f"no record for {activation_id} after {seconds} s")
+
     def finish(self, timeout: float = 30) -> str:
         """Wait for the exit and return everything it printed."""
         out, _ = self.process.communicate(timeout=timeout)
@@ -68,6 +82,33 @@ class ServerProcess:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         return self.finish()
+
+
+@contextlib.contextmanager
+def served(project: Path, records: Path, *extra: str) -> Iterator[ServerProcess]:
+    """`serve` on `project` at a free port, its database in the folder `records`, for as long
+    as several tests share it; its output is read as it comes (a full pipe would block the
+    server mid-test) and kept in `output`."""
+    port = free_port()
+    args = [str(project), "--port", str(port), "--db", str(records / "emulator.db"), *extra]
+    server = ServerProcess(args, {**os.environ}, port)
+    reader = threading.Thread(target=_collect_output, args=(server,), daemon=True)
+    reader.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.process.kill()
+        server.process.wait()
+        reader.join(timeout=5)
+        if server.process.stdout is not None:
+            server.process.stdout.close()
+
+
+def _collect_output(server: ServerProcess) -> None:
+    assert server.process.stdout is not None
+    for line in server.process.stdout:
+        server.output += line
 
 
 def free_port() -> int:

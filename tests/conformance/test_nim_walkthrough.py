@@ -1,4 +1,5 @@
-"""The README's `nim project deploy` walkthrough runs as written against the sample project."""
+"""The clients page's `nim project deploy` walkthrough runs as written against the sample
+project."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.clients import client_environment, require_clients
+from tests.support.doc_blocks import block
 from tests.support.paths import REPO
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess
@@ -29,10 +31,7 @@ DEPLOYED = (
 
 
 def walkthrough() -> str:
-    text = (REPO / "README.md").read_text()
-    block = text.split("<!-- nim-walkthrough:start -->", 1)[1]
-    block = block.split("<!-- nim-walkthrough:end -->")[0]
-    return block.strip().removeprefix("```sh").removesuffix("```")
+    return block("clients-nim-walkthrough").text
 
 
 @pytest.mark.slow
