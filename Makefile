@@ -89,7 +89,7 @@ pytest: $(STAMP) toolchains browser $(NPM_STAMP)
 
 test: lint typecheck pytest
 
-check: lint typecheck test
+check: test
 
 # The benchmark's peers: functions-framework (the `bench` extra) and serverless v3 with
 # serverless-offline (bench/package.json), each installed again only when its manifest changes.

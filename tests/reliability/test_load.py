@@ -1,4 +1,4 @@
-"""bench/load.py as the issue states it: 200 clients for 60 s against the real CLI."""
+"""bench/load.py at full size: 200 clients for 60 s against the real CLI."""
 
 from __future__ import annotations
 
