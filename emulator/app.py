@@ -18,7 +18,9 @@ from emulator.api.middleware import (
 )
 from emulator.api.routes import setup_routes
 from emulator.dashboard import DASHBOARD, setup_dashboard
+from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.confinement import Confinement
+from emulator.invoker.debugging import DebugScope
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
@@ -48,14 +50,27 @@ logger = logging.getLogger(__name__)
 CLIENT_MAX_SIZE = 64 * 1024 * 1024
 
 
+def debug_scope(settings: Settings) -> DebugScope:
+    """Which functions `--debug` covers, and where PHP's Xdebug connects."""
+    return DebugScope(
+        enabled=settings.debug,
+        only=frozenset(settings.debug_functions),
+        xdebug_port=settings.xdebug_port,
+    )
+
+
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
     """One launcher per runtime family, each finding its toolchain on this machine."""
+    debug = debug_scope(settings)
+    coverage = settings.coverage_dir
     return {
-        "python": PythonLauncher.discover(debug=settings.debug),
-        "nodejs": NodeLauncher.discover(settings.toolchains.get("nodejs"), debug=settings.debug),
-        "php": PhpLauncher.discover(settings.toolchains.get("php")),
+        "python": PythonLauncher.discover(debug=debug, coverage=coverage),
+        "nodejs": NodeLauncher.discover(
+            settings.toolchains.get("nodejs"), debug=debug, coverage=coverage
+        ),
+        "php": PhpLauncher.discover(settings.toolchains.get("php"), debug=debug),
         "go": GoLauncher.discover(
-            settings.toolchains.get("go"), cache_dir=settings.state_dir / "go"
+            settings.toolchains.get("go"), cache_dir=settings.state_dir / "go", debug=debug
         ),
     }
 
@@ -164,7 +179,8 @@ def _services_context(
             clock=clock,
             ids=ids,
             observer=observer,
-            enforce_timeouts=not settings.debug,
+            debug=debug_scope(settings),
+            code_versions=CodeVersions(settings.state_dir / "code-history"),
         )
         rules = Rules(
             registry=registry,

@@ -167,7 +167,7 @@ async def invoke(request: web.Request) -> web.Response:
     )
     activation = None
     if blocking:
-        activation = await invocation.wait(services.settings.answer_wait)
+        activation = await invocation.wait(services.settings.answer_wait_for(body["function"]))
     return _reply(
         {
             "activationId": invocation.activation_id,
