@@ -57,7 +57,7 @@ async def invoke(request: web.Request) -> web.StreamResponse:
             check_final=not raw,
             annotations=WEB_ANNOTATIONS,
             blocking=True,
-            request=RecordedRequest(web=_web_call(request, body)),
+            request=RecordedRequest(web=_web_call(request, body, event.get("__ow_user"))),
         ),
     )
     headers[ACTIVATION_ID_HEADER] = invocation.activation_id
@@ -80,7 +80,7 @@ async def incomplete_path(request: web.Request) -> web.StreamResponse:
     raise IncompleteWebPath()
 
 
-def _web_call(request: web.Request, body: bytes) -> WebCall:
+def _web_call(request: web.Request, body: bytes, user: object) -> WebCall:
     """The request as a replay sends it again."""
     return WebCall.replayable(
         request.method,
@@ -89,6 +89,7 @@ def _web_call(request: web.Request, body: bytes) -> WebCall:
         request.rel_url.raw_query_string,
         request.headers.items(),
         body,
+        user if isinstance(user, str) else None,
     )
 
 

@@ -180,6 +180,10 @@ class Invoker:
         self._tasks: set[asyncio.Task[Activation]] = set()
 
     @property
+    def code_versions(self) -> CodeVersions:
+        return self._code_versions
+
+    @property
     def launchers(self) -> dict[str, Launcher]:
         return dict(self._launchers)
 

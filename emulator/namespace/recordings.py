@@ -41,6 +41,7 @@ class WebCall:
     query: str  # raw, without "?"
     headers: tuple[tuple[str, str], ...]
     body: bytes = b""
+    user: str | None = None  # `__ow_user`: the caller's namespace, when it sent the key
 
     def as_json(self) -> dict[str, JSON]:
         return {
@@ -50,6 +51,7 @@ class WebCall:
             "query": self.query,
             "headers": [[name, value] for name, value in self.headers],
             "body": base64.b64encode(self.body).decode("ascii"),
+            "user": self.user,
         }
 
     @classmethod
@@ -61,6 +63,7 @@ class WebCall:
             query=str(doc.get("query", "")),
             headers=tuple((str(k), str(v)) for k, v in doc.get("headers", ())),
             body=base64.b64decode(doc.get("body", "")),
+            user=doc.get("user"),
         )
 
     @classmethod
@@ -72,6 +75,7 @@ class WebCall:
         query: str,
         headers: Iterable[tuple[str, str]],
         body: bytes,
+        user: str | None,
     ) -> WebCall:
         """The request as a replay sends it again: without its connection's headers."""
         kept = tuple(
@@ -79,7 +83,7 @@ class WebCall:
             for name, value in headers
             if str(name).lower() not in UNREPLAYED_HEADERS
         )
-        return cls(method, function, path, query, kept, body)
+        return cls(method, function, path, query, kept, body, user)
 
 
 @dataclass(frozen=True, slots=True)
