@@ -29,6 +29,7 @@ from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.observer import ActivationObserver, Observers
 from emulator.invoker.pool import WarmPool
+from emulator.metrics.figures import METRICS, EmulatorMetrics
 from emulator.namespace.clock import Clock, IdFactory, SystemClock
 from emulator.namespace.deployments import Deployments
 from emulator.namespace.registry import Registry
@@ -109,8 +110,9 @@ def create_app(
         ],
         client_max_size=CLIENT_MAX_SIZE,
     )
-    # The dashboard's live list hears every activation, as the terminal does.
+    # The dashboard's live list hears every activation, as the terminal and the metrics do.
     hub = setup_dashboard(app)
+    figures = app[METRICS] = EmulatorMetrics()
     app.cleanup_ctx.append(
         _services_context(
             settings,
@@ -119,7 +121,7 @@ def create_app(
             ids or IdFactory(),
             launchers,
             sleep,
-            Observers(observer, hub),
+            Observers(observer, hub, figures),
         )
     )
     app.on_shutdown.append(_stop_activations)
@@ -221,6 +223,7 @@ def _services_context(
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
         app[SERVICES] = services
+        app[METRICS].watch(services)
         # 3. background upkeep: toolchain warm-ups, idle processes and record retention
         scheduling = asyncio.create_task(scheduler.run())
         #    and generic processes for the runtimes in use, so a first call only loads its code

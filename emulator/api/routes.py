@@ -9,6 +9,7 @@ from emulator.api import (
     activations,
     local,
     meta,
+    metrics,
     packages,
     scheduled_triggers,
     triggers_and_rules,
@@ -73,5 +74,6 @@ def setup_routes(app: web.Application) -> None:
             # The emulator's own: replays.
             web.get(LOCAL_NS + "/activations/{id}/request", local.get_request),
             web.post(LOCAL_NS + "/activations/{id}/replay", local.replay),
+            web.get("/metrics", metrics.metrics),
         ]
     )
