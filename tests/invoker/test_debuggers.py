@@ -217,9 +217,11 @@ async def test_a_php_function_runs_with_xdebug_which_sends_the_ide_its_init_pack
 ):
     php = launchers["php"]
     assert isinstance(php, PhpLauncher)
-    require(php.php is not None, "php is missing")
+    program = php.php
+    require(program is not None, "php is missing")
+    assert program is not None
     require(
-        xdebug_options(php.php.path) is not None, "Xdebug is missing: apt-get install php-xdebug"
+        xdebug_options(program.path) is not None, "Xdebug is missing: apt-get install php-xdebug"
     )
     port = _free_port()
     scope = DebugScope(enabled=True, xdebug_port=port)
@@ -245,7 +247,11 @@ async def test_debug_function_lifts_the_timeout_of_the_named_functions_only(
     scope = DebugScope(enabled=True, only=frozenset({"pkg/slow-node"}))
     invoker, observer = debugging("nodejs", NodeLauncher.discover(None, debug=scope), scope)
     short = Limits(timeout=300)
-    nap = "function main() { return new Promise((ok) => setTimeout(() => ok({ slept: true }), 1000)); }\nexports.main = main;\n"
+    nap = (
+        "function main() {\n"
+        "  return new Promise((ok) => setTimeout(() => ok({ slept: true }), 1000));\n"
+        "}\nexports.main = main;\n"
+    )
     functions.add("slow-node", nap, kind="nodejs:18", filename="slow-node.js", limits=short)
     functions.add("other-node", nap, kind="nodejs:18", filename="other-node.js", limits=short)
 
@@ -281,12 +287,14 @@ async def test_a_missing_xdebug_is_named_with_its_install_command_and_the_functi
 ):
     php = launchers["php"]
     assert isinstance(php, PhpLauncher)
-    require(php.php is not None, "php is missing")
+    program = php.php
+    require(program is not None, "php is missing")
+    assert program is not None
     # A php whose extensions folder is empty: Xdebug cannot load.
     wrapper = tmp_path / "php-without-extensions"
-    wrapper.write_text(f'#!/bin/sh\nexec {php.php.path} -dextension_dir=/nonexistent "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\nexec {program.path} -dextension_dir=/nonexistent "$@"\n')
     wrapper.chmod(0o755)
-    without = PhpProgram(str(wrapper), php.php.version, php.php.release)
+    without = PhpProgram(str(wrapper), program.version, program.release)
     invoker, observer = debugging("php", PhpLauncher(without, str(wrapper), debug=EVERYTHING))
     functions.add("plain", PHP, kind="php:8.2", filename="plain.php")
 
