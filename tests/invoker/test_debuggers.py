@@ -175,10 +175,21 @@ async def test_a_go_function_runs_under_delve_which_answers_json_rpc(
         await writer.drain()
         async with asyncio.timeout(10):
             answer = json.loads(await reader.readline())
+            # Delve answers other requests while the program is halted.
+            sources = []
+            for call in (
+                {"method": "RPCServer.Command", "params": [{"name": "halt"}], "id": 2},
+                {"method": "RPCServer.ListSources", "params": [{"Filter": "traced"}], "id": 3},
+            ):
+                writer.write(json.dumps(call).encode() + b"\n")
+                await writer.drain()
+                sources = json.loads(await reader.readuntil(b"\n"))["result"].get("Sources")
     finally:
         writer.close()
     assert answer["id"] == 1 and answer["error"] is None
     assert answer["result"]["State"]["exited"] is False
+    # The binary names its files as the module does: what debug-config's mapping expects.
+    assert "exec/traced.go" in sources
 
 
 # ---------------------------------------------------------------------------- PHP, Xdebug

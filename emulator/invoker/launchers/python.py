@@ -95,7 +95,10 @@ class PythonLauncher:
         *,
         debug: DebugScope | bool = False,
         coverage: Path | None = None,
+        debugpy_site: Path | None = None,
     ) -> None:
+        """`debugpy_site`: a folder with a debugpy to lend the interpreters that have none."""
+        self._debugpy_site = debugpy_site
         self._interpreters = dict(interpreters)
         self._fallback = Interpreter(sys.executable, ".".join(map(str, sys.version_info[:3])))
         self._debug = debug if isinstance(debug, DebugScope) else DebugScope(enabled=debug)
@@ -112,7 +115,9 @@ class PythonLauncher:
         with ThreadPoolExecutor(max_workers=len(kinds)) as probes:
             found = probes.map(lambda k: find_python(k.version), kinds)
             interpreters = {k.name: i for k, i in zip(kinds, found, strict=True) if i is not None}
-            return cls(interpreters, debug=debug, coverage=coverage)
+            # The emulator's own debugpy (the `debug` extra) serves any interpreter.
+            own = _package_site("debugpy")
+            return cls(interpreters, debug=debug, coverage=coverage, debugpy_site=own)
 
     def interpreter(self, kind: str) -> Interpreter:
         return self._interpreters.get(kind, self._fallback)
@@ -164,8 +169,7 @@ class PythonLauncher:
             self._debugpy[interpreter.path] = has_debugpy(interpreter)
         borrowed: tuple[str, ...] = ()
         if not self._debugpy[interpreter.path]:
-            # The emulator's own debugpy serves any interpreter (it is pure Python).
-            own = _package_site("debugpy")
+            own = self._debugpy_site
             if own is None:
                 hint = (
                     f"debugpy is not installed for {interpreter.path}; to debug, run "

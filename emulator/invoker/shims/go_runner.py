@@ -93,14 +93,19 @@ def build_environment(cache, gocache):
     }
 
 
-def write_sources(source, folder, launcher, language):
-    """The user's code as a module in `folder`, with the launcher as main__.go."""
+def write_sources(source, folder, launcher, language, keep_name=False):
+    """The user's code as a module in `folder`, with the launcher as main__.go; a single file
+    is exec__.go, as on the platform, or keeps its name (a debug build: the debugger's
+    paths are then the module's, `exec/<file>`)."""
     if os.path.isdir(source):
         shutil.copytree(source, folder)
         own_main = False
     else:
         os.makedirs(folder)
-        shutil.copyfile(source, os.path.join(folder, "exec__.go"))
+        name = os.path.basename(source) if keep_name else "exec__.go"
+        if name in ("main__.go", "go.mod") or not name.endswith(".go"):
+            name = "exec__.go"
+        shutil.copyfile(source, os.path.join(folder, name))
         with open(source, encoding="utf-8", errors="replace") as file:
             own_main = OWN_MAIN.search(file.read()) is not None
     if not own_main:
@@ -121,10 +126,11 @@ def build(go, cache, gocache, source, launcher, language, target, debug=False):
     work = tempfile.mkdtemp(dir=builds)
     try:
         folder = os.path.join(work, "src")
-        write_sources(source, folder, launcher, language)
+        write_sources(source, folder, launcher, language, keep_name=debug)
         vendored = os.path.isdir(os.path.join(folder, "vendor"))
         output = os.path.join(work, "exec")
-        flags = ["-gcflags=all=-N -l"] if debug else ["-ldflags=-s -w"]
+        # -trimpath: the binary names files `exec/<file>`, not this temporary folder.
+        flags = ["-gcflags=all=-N -l", "-trimpath"] if debug else ["-ldflags=-s -w"]
         command = [go, "build", "-buildvcs=false", *flags, "-o", output, "."]
         if vendored:
             command.insert(2, "-mod=vendor")
