@@ -63,11 +63,10 @@ def debug_scope(settings: Settings) -> DebugScope:
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
     """One launcher per runtime family, each finding its toolchain on this machine."""
     debug = debug_scope(settings)
-    coverage = settings.coverage_dir
     return {
-        "python": PythonLauncher.discover(debug=debug, coverage=coverage),
+        "python": PythonLauncher.discover(debug=debug, coverage=settings.python_coverage),
         "nodejs": NodeLauncher.discover(
-            settings.toolchains.get("nodejs"), debug=debug, coverage=coverage
+            settings.toolchains.get("nodejs"), debug=debug, coverage=settings.node_coverage
         ),
         "php": PhpLauncher.discover(settings.toolchains.get("php"), debug=debug),
         "go": GoLauncher.discover(

@@ -99,9 +99,11 @@ class Settings:
     debug_functions: tuple[str, ...] = ()
     # Where PHP functions' Xdebug connects: the port the IDE listens on (Xdebug's default).
     xdebug_port: int = 9003
-    # `--functions-emulator-cov`: where the functions' processes write coverage data (Python
-    # as coverage.py data files, Node.js as V8 coverage); None measures nothing.
-    coverage_dir: Path | None = None
+    # `pytest --functions-emulator-cov`: Python functions' processes write coverage.py data
+    # files named after `python_coverage` (`<it>.<suffix>`), Node.js ones V8 coverage into the
+    # folder `node_coverage`; None measures nothing.
+    python_coverage: Path | None = None
+    node_coverage: Path | None = None
     # The platform's throttles per namespace, answered with its 429s; None turns one off
     # (benchmarks and test suites that call far more often than a namespace may).
     invocations_per_minute: int | None = DEFAULT_INVOCATIONS_PER_MINUTE
