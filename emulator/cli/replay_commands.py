@@ -16,9 +16,22 @@ from emulator.replay.comparison import difference, outcome_lines, side_by_side
 from emulator.replay.replayer import CODES
 from emulator.replay.test_source import render_test, test_file_name
 
+FUNCTION_HELP = "Without ACTIVATION_ID: the newest activation of this function (pkg/fn)."
+
+
+def _chosen(client: EmulatorClient, activation_id: str | None, function: str | None) -> str:
+    """ACTIVATION_ID, or the newest activation (of `function`), as `activations get` picks."""
+    if activation_id is not None:
+        return activation_id
+    newest = client.list_activations(name=function, limit=1)
+    if not newest:
+        raise click.ClickException("no activations were returned")
+    return str(newest[0]["activationId"])
+
 
 @click.command("replay")
-@click.argument("activation_id")
+@click.argument("activation_id", required=False)
+@click.option("-f", "--function", help=FUNCTION_HELP)
 @click.option(
     "--code",
     type=click.Choice(CODES),
@@ -29,9 +42,16 @@ from emulator.replay.test_source import render_test, test_file_name
 )
 @click.option("--json", "as_json", is_flag=True, help="Print both records as JSON.")
 @client_command
-def replay(client: EmulatorClient, activation_id: str, code: str, as_json: bool) -> None:
-    """Invoke ACTIVATION_ID's function again with the same request; print both results."""
-    replayed = client.replay(activation_id, code=code)
+def replay(
+    client: EmulatorClient,
+    activation_id: str | None,
+    function: str | None,
+    code: str,
+    as_json: bool,
+) -> None:
+    """Invoke ACTIVATION_ID's function again with the same request; print both results. The
+    newest activation by default."""
+    replayed = client.replay(_chosen(client, activation_id, function), code=code)
     if as_json:
         click.echo(json.dumps(replayed, indent=2, ensure_ascii=False))
         return
@@ -60,7 +80,8 @@ def _path(record: dict[str, Any]) -> str:
 
 
 @click.command("to-test")
-@click.argument("activation_id")
+@click.argument("activation_id", required=False)
+@click.option("-f", "--function", help=FUNCTION_HELP)
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
@@ -68,8 +89,16 @@ def _path(record: dict[str, Any]) -> str:
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @client_command
-def to_test(client: EmulatorClient, activation_id: str, out: Path | None, force: bool) -> None:
-    """Write ACTIVATION_ID down as a pytest test of its function (functions_emulator fixture)."""
+def to_test(
+    client: EmulatorClient,
+    activation_id: str | None,
+    function: str | None,
+    out: Path | None,
+    force: bool,
+) -> None:
+    """Write ACTIVATION_ID (the newest by default) down as a pytest test of its function,
+    using the functions_emulator fixture."""
+    activation_id = _chosen(client, activation_id, function)
     doc = client.activation_request(activation_id)
     command = "functions-emulator activations to-test " + shlex.quote(activation_id)
     try:
