@@ -15,7 +15,9 @@ from typing import Any
 from emulator.namespace.entities import JSON
 
 # A request is kept whole up to this many bytes of JSON; past it, only its beginning, marked.
-MAX_RECORDED_BYTES = 1024 * 1024
+# Twice the platform's largest request (1 MB): whatever it accepts is kept whole, a web body
+# in base64 with its headers too. Only the dashboard's invoke form takes larger parameters.
+MAX_RECORDED_BYTES = 2 * 1024 * 1024
 # Headers a replay must not send again: the connection's own, and the ones the edge adds.
 UNREPLAYED_HEADERS = frozenset(
     {

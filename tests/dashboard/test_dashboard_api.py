@@ -159,7 +159,7 @@ async def test_the_activation_page_shows_the_parameters_any_caller_passed(
         hello, json={"name": "x" * 70_000}, headers={"Authorization": AUTH_HEADER}
     )
     assert (small.status, large.status) == (200, 200)
-    # Kept with the record in the store, whole up to 1 MB.
+    # Kept with the record in the store, whole up to 2 MB.
     for answer, parameters in ((small, {"name": "Ada"}), (large, {"name": "x" * 70_000})):
         activation_id = (await answer.json())["activationId"]
         detail = await (await client.get(f"{API}/activations/{activation_id}")).json()

@@ -3,7 +3,15 @@ platform's record itself stays exactly as the platform writes it."""
 
 from __future__ import annotations
 
-from emulator.namespace.entities import ActivationResponse, PendingActivation, StatusCode
+import base64
+import io
+
+from emulator.namespace.entities import (
+    MAX_PAYLOAD_BYTES,
+    ActivationResponse,
+    PendingActivation,
+    StatusCode,
+)
 from emulator.namespace.recordings import MAX_RECORDED_BYTES, RecordedRequest
 from emulator.store.activation_store import ActivationStore
 from tests.support.fixture_types import MakeClient
@@ -90,6 +98,28 @@ async def test_an_unknown_activation_has_no_request(make_client: MakeClient):
 
 def _pending(activation_id: str, start: int) -> PendingActivation:
     return PendingActivation(activation_id, "ns", "fn", None, "0.0.1", "s" * 40, start)
+
+
+async def test_a_web_call_of_the_largest_body_the_platform_accepts_is_kept_whole(
+    make_client: MakeClient,
+):
+    client = await make_client(PROJECT, authorized=False)
+    body = bytes(range(256)) * (MAX_PAYLOAD_BYTES // 256)
+    answer = await client.post(
+        f"{WEB}/calc/echo",
+        data=io.BytesIO(body),
+        headers={"Content-Type": "application/octet-stream", "Content-Length": str(len(body))},
+    )
+    activation_id = answer.headers["x-openwhisk-activation-id"]
+
+    kept = await (
+        await client.get(
+            f"{LOCAL_ACTIVATIONS}/{activation_id}/request", headers={"Authorization": AUTH_HEADER}
+        )
+    ).json()
+
+    assert kept["cut"] is False
+    assert base64.b64decode(kept["web"]["body"]) == body
 
 
 async def test_a_request_past_the_bound_is_kept_cut_and_marked_and_goes_with_its_record(

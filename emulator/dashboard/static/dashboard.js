@@ -300,7 +300,7 @@ function requestSection(body) {
   }
   if (body.parametersCut) {
     return [
-      el("p", { class: "hint" }, `Cut: the request was ${body.parametersCut.size} bytes, more than the 1 MB kept; its beginning:`),
+      el("p", { class: "hint" }, `Cut: the request was ${body.parametersCut.size} bytes, more than the emulator keeps (2 MB); its beginning:`),
       el("pre", { class: "mono" }, body.parametersCut.prefix),
     ];
   }
