@@ -10,6 +10,7 @@ project, relative to where pytest runs.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import shutil
@@ -53,6 +54,10 @@ class FunctionCoverage:
 
     @classmethod
     def start(cls, config: pytest.Config) -> FunctionCoverage:
+        if importlib.util.find_spec("coverage") is None:
+            raise pytest.UsageError(
+                f"{FLAG} needs coverage.py: pip install coverage (or functions-emulator[coverage])"
+            )
         folder = Path(tempfile.mkdtemp(prefix="functions-emulator-cov-"))
         data = _pytest_cov_data_file(config)
         state = cls(folder, data or folder / ".coverage", data is not None, set())

@@ -3,8 +3,11 @@ Node.js functions, reported by their path in the project, alone or in pytest-cov
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
+from tests.support.ci import require
 from tests.support.paths import FIXTURE_PROJECTS
 from tests.support.pytester_runs import QUICK
 
@@ -59,7 +62,7 @@ def test_the_option_alone_reports_the_python_and_node_lines_the_tests_ran(
 
 
 def test_with_pytest_cov_the_python_lines_join_its_report(measured_project: pytest.Pytester):
-    pytest.importorskip("pytest_cov")
+    require(importlib.util.find_spec("pytest_cov") is not None, "pytest-cov is missing")
     result = measured_project.runpytest_subprocess(
         *QUICK,
         "--functions-emulator-cov",
