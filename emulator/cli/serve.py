@@ -36,6 +36,8 @@ from emulator.settings import (
 # A bare `--debug`; and what FUNCTIONS_EMULATOR_DEBUG may say for "every function".
 ALL_FUNCTIONS = "*"
 EVERY_FUNCTION = frozenset({ALL_FUNCTIONS, "1", "true", "yes", "on"})
+# And what it may say for "none" (the flag's old values).
+NO_FUNCTION = frozenset({"", "0", "false", "no", "off"})
 
 
 def project_file(path: Path) -> Path:
@@ -207,8 +209,8 @@ def serve(
         no_reload=no_reload,
         quiet=quiet,
         cold=cold,
-        debug=bool(debug),
-        debug_functions=debugged_functions(debug),
+        debug=debug_settings(debug)[0],
+        debug_functions=debug_settings(debug)[1],
         xdebug_port=xdebug_port,
         invocations_per_minute=invocations_per_minute or None,
         concurrent_invocations=concurrent_invocations or None,
@@ -243,11 +245,12 @@ def serve(
     )
 
 
-def debugged_functions(values: tuple[str, ...]) -> tuple[str, ...]:
-    """`--debug`'s values as Settings takes them: () for every function (a bare --debug, or
-    FUNCTIONS_EMULATOR_DEBUG=1), else the named ones."""
+def debug_settings(values: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
+    """`--debug`'s values as Settings takes them: whether to debug, and the functions named
+    (none: every function, for a bare --debug or FUNCTIONS_EMULATOR_DEBUG=1)."""
+    values = tuple(v for v in values if v.lower() not in NO_FUNCTION)
     named = tuple(v.strip("/") for v in values if v.lower() not in EVERY_FUNCTION)
-    return () if len(named) < len(values) else named
+    return bool(values), () if len(named) < len(values) else named
 
 
 def _is_loopback(host: str) -> bool:
