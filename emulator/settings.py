@@ -95,6 +95,15 @@ class Settings:
     cold: bool = False
     # `--debug`: no timeouts, blocking calls wait for ever, processes start under a debugger.
     debug: bool = False
+    # `--debug FUNCTION`: only these functions (`pkg/fn`) are debugged; empty: every one.
+    debug_functions: tuple[str, ...] = ()
+    # Where PHP functions' Xdebug connects: the port the IDE listens on (Xdebug's default).
+    xdebug_port: int = 9003
+    # `pytest --functions-emulator-cov`: Python functions' processes write coverage.py data
+    # files named after `python_coverage` (`<it>.<suffix>`), Node.js ones V8 coverage into the
+    # folder `node_coverage`; None measures nothing.
+    python_coverage: Path | None = None
+    node_coverage: Path | None = None
     # The platform's throttles per namespace, answered with its 429s; None turns one off
     # (benchmarks and test suites that call far more often than a namespace may).
     invocations_per_minute: int | None = DEFAULT_INVOCATIONS_PER_MINUTE
@@ -113,7 +122,15 @@ class Settings:
     def answer_wait(self) -> float | None:
         """How long a blocking call waits before it answers 202; None (for ever) in debug mode,
         where the developer may sit at a breakpoint far longer than 30 seconds."""
-        return None if self.debug else self.blocking_wait
+        return None if self.debug and not self.debug_functions else self.blocking_wait
+
+    def debugs(self, path: str) -> bool:
+        """Whether the function at `path` runs under a debugger, its timeouts lifted."""
+        return self.debug and (not self.debug_functions or path.strip("/") in self.debug_functions)
+
+    def answer_wait_for(self, path: str) -> float | None:
+        """`answer_wait` for the function at `path`: for ever only when it is debugged."""
+        return None if self.debugs(path) else self.blocking_wait
 
     @property
     def state_dir(self) -> Path:

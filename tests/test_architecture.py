@@ -25,6 +25,8 @@ LAYERS: dict[str, int] = {
     "emulator.web_functions": 1,
     "emulator.invoker": 2,
     "emulator.services": 3,
+    "emulator.replay": 3,  # replaying activations: over the services, below HTTP
+    "emulator.metrics": 3,  # the figures: over the services, below HTTP
     "emulator.reloader": 4,
     "emulator.api": 4,
     "emulator.dashboard": 5,

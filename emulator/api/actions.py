@@ -40,7 +40,9 @@ async def invoke(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     blocking = queries.boolean(request, "blocking")
     result_only = queries.boolean(request, "result")
-    wait = queries.blocking_wait(request, services.settings.answer_wait)
+    wait = queries.blocking_wait(
+        request, services.settings.answer_wait_for(request.match_info["name"])
+    )
     params = await json_object(request)
     invocation = await services.throttle.invocation(
         services.registry.namespace,

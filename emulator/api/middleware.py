@@ -38,8 +38,9 @@ REST_CORS = {
     ),
     "Access-Control-Allow-Methods": "GET, DELETE, POST, PUT, HEAD",
 }
-# Everything under these needs the namespace's key; `/`, `/api/v1` and OPTIONS do not.
-PROTECTED_PREFIXES = ("/api/v1/namespaces", "/v2/functions/namespaces")
+# Everything under these needs the namespace's key; `/`, `/api/v1` and OPTIONS do not. The
+# emulator's own routes (`/emulator/v1`, `/metrics`) take it too.
+PROTECTED_PREFIXES = ("/api/v1/namespaces", "/v2/functions/namespaces", "/emulator/", "/metrics")
 # The dashboard checks its own session cookie, and is never shared with other origins.
 DASHBOARD_PREFIX = "/dashboard"
 

@@ -7,7 +7,9 @@ from aiohttp import web
 from emulator.api import (
     actions,
     activations,
+    local,
     meta,
+    metrics,
     packages,
     scheduled_triggers,
     triggers_and_rules,
@@ -24,6 +26,8 @@ RULE = NS + "/rules/{name:[^/]+}"
 SCHEDULED = "/v2/functions/namespaces/{ns}/triggers"
 # Namespace, package (or `default`), function with its extension, then any extra path.
 WEB = "/api/v1/web/{ns}/{package}/{name}{extra:(?:/.*)?}"
+# The emulator's own routes, outside every path of the platform's.
+LOCAL_NS = local.LOCAL + "/namespaces/{ns}"
 # GET brings HEAD with it.
 WEB_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -67,5 +71,9 @@ def setup_routes(app: web.Application) -> None:
             web.get(NS + "/activations/{id}", activations.get_activation),
             web.get(NS + "/activations/{id}/logs", activations.get_logs),
             web.get(NS + "/activations/{id}/result", activations.get_result),
+            # The emulator's own: replays.
+            web.get(LOCAL_NS + "/activations/{id}/request", local.get_request),
+            web.post(LOCAL_NS + "/activations/{id}/replay", local.replay),
+            web.get("/metrics", metrics.metrics),
         ]
     )

@@ -10,6 +10,7 @@ from emulator.api.bodies import limited_body
 from emulator.api.middleware import WEB_HEADERS, is_authenticated, request_id
 from emulator.api.responses import json_response
 from emulator.namespace.errors import IncompleteWebPath
+from emulator.namespace.recordings import RecordedRequest, WebCall
 from emulator.services import SERVICES
 from emulator.web_functions import access
 from emulator.web_functions.address import extra_path, split_extension
@@ -56,10 +57,11 @@ async def invoke(request: web.Request) -> web.StreamResponse:
             check_final=not raw,
             annotations=WEB_ANNOTATIONS,
             blocking=True,
+            request=RecordedRequest(web=_web_call(request, body, event.get("__ow_user"))),
         ),
     )
     headers[ACTIVATION_ID_HEADER] = invocation.activation_id
-    activation = await invocation.wait(services.settings.answer_wait)
+    activation = await invocation.wait(services.settings.answer_wait_for(action.path))
     if activation is None:
         # Still running after the blocking wait: the platform answers 202, shaped as its errors.
         not_ready = {"error": RESPONSE_NOT_READY, "code": request_id(request)}
@@ -76,6 +78,19 @@ async def invoke(request: web.Request) -> web.StreamResponse:
 async def incomplete_path(request: web.Request) -> web.StreamResponse:
     """A web URL without all of namespace, package and function."""
     raise IncompleteWebPath()
+
+
+def _web_call(request: web.Request, body: bytes, user: object) -> WebCall:
+    """The request as a replay sends it again."""
+    return WebCall.replayable(
+        request.method,
+        f"{request.match_info['package']}/{request.match_info['name']}",
+        extra_path(request.raw_path),
+        request.rel_url.raw_query_string,
+        request.headers.items(),
+        body,
+        user if isinstance(user, str) else None,
+    )
 
 
 def _web_request(request: web.Request, body: bytes, authenticated: bool) -> WebRequest:

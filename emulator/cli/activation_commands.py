@@ -11,6 +11,7 @@ import click
 
 from emulator.cli import doctl_output as out
 from emulator.cli.options import client_command, list_limit
+from emulator.cli.replay_commands import replay, to_test
 from emulator.client.rest import EmulatorClient
 
 # doctl polls every 5 s.
@@ -19,7 +20,7 @@ FOLLOW_INTERVAL = 5.0
 
 @click.group()
 def activations() -> None:
-    """Activation records: list, get, logs, result."""
+    """Activation records: list, get, logs, result; replay one, or make it a test."""
 
 
 @activations.command("list")
@@ -239,3 +240,7 @@ def activation_result(
         if not quiet:
             click.echo(out.banner(record))
         click.echo(out.go_json(result.get("result")))
+
+
+activations.add_command(replay)
+activations.add_command(to_test)

@@ -14,6 +14,22 @@ from emulator.web_functions.access import SECRET_HEADER, raw_http
 from emulator.web_functions.address import is_web_function, web_url
 
 
+def _debugging(services: Services) -> list[str]:
+    """`--debug`: which functions run under their debugger, and names that match none."""
+    settings = services.settings
+    if not settings.debug:
+        return []
+    if not settings.debug_functions:
+        return ["  Debug      every function, no timeouts (each debugger's port is printed)"]
+    known = {action.path for action in services.registry.actions()}
+    named = ", ".join(settings.debug_functions)
+    lines = [f"  Debug      {named}, no timeouts (each debugger's port is printed)"]
+    unknown = [name for name in settings.debug_functions if name not in known]
+    if unknown:
+        lines.append(f"  Warning: --debug names no function of this project: {', '.join(unknown)}")
+    return lines
+
+
 def banner(services: Services) -> str:
     settings = services.settings
     host = settings.api_host
@@ -27,6 +43,7 @@ def banner(services: Services) -> str:
         f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
         f"  Records    {settings.database}",
         f"  Dashboard  {dashboard_link(settings)}  (logs this browser in)",
+        *_debugging(services),
         "",
         "Runtimes",
     ]

@@ -18,6 +18,7 @@ from emulator.cli.banner import banner
 from emulator.cli.event_loops import LOOPS, new_event_loop
 from emulator.cli.options import auth_option, env, host_option, namespace_option, port_option
 from emulator.cli.terminal import TerminalPrinter
+from emulator.invoker.debugging import XDEBUG_DEFAULT_PORT
 from emulator.namespace.clock import SystemClock
 from emulator.project.project_error import ProjectError
 from emulator.project.toplevel import config_file_in
@@ -31,6 +32,12 @@ from emulator.settings import (
     Credentials,
     Settings,
 )
+
+# A bare `--debug`; and what FUNCTIONS_EMULATOR_DEBUG may say for "every function".
+ALL_FUNCTIONS = "*"
+EVERY_FUNCTION = frozenset({ALL_FUNCTIONS, "1", "true", "yes", "on"})
+# And what it may say for "none" (the flag's old values).
+NO_FUNCTION = frozenset({"", "0", "false", "no", "off"})
 
 
 def project_file(path: Path) -> Path:
@@ -113,10 +120,22 @@ def project_file(path: Path) -> Path:
 )
 @click.option(
     "--debug",
-    is_flag=True,
+    multiple=True,
+    is_flag=False,
+    flag_value=ALL_FUNCTIONS,
+    metavar="[FUNCTION]",
     envvar=env("DEBUG"),
-    help="No timeouts, blocking calls wait for ever; Node under the inspector, Python under "
-    "debugpy (when installed).",
+    help="Run functions under their debugger, with no timeouts (blocking calls wait for "
+    "ever): Python under debugpy, Node.js under the inspector, Go under Delve, PHP with "
+    "Xdebug. Alone, every function; `--debug pkg/fn` (repeatable) only those.",
+)
+@click.option(
+    "--xdebug-port",
+    default=XDEBUG_DEFAULT_PORT,
+    show_default=True,
+    envvar=env("XDEBUG_PORT"),
+    type=click.IntRange(1, 65535),
+    help="Where PHP functions' Xdebug connects under --debug: the port your IDE listens on.",
 )
 @click.option(
     "--invocations-per-minute",
@@ -161,7 +180,8 @@ def serve(
     no_reload: bool,
     quiet: bool,
     cold: bool,
-    debug: bool,
+    debug: tuple[str, ...],
+    xdebug_port: int,
     invocations_per_minute: int,
     concurrent_invocations: int,
     loop: str,
@@ -189,7 +209,9 @@ def serve(
         no_reload=no_reload,
         quiet=quiet,
         cold=cold,
-        debug=debug,
+        debug=debug_settings(debug)[0],
+        debug_functions=debug_settings(debug)[1],
+        xdebug_port=xdebug_port,
         invocations_per_minute=invocations_per_minute or None,
         concurrent_invocations=concurrent_invocations or None,
         toolchains={
@@ -221,6 +243,14 @@ def serve(
         # Request lines without the query's secrets (a login link's token).
         access_log_class=AccessLogger,
     )
+
+
+def debug_settings(values: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
+    """`--debug`'s values as Settings takes them: whether to debug, and the functions named
+    (none: every function, for a bare --debug or FUNCTIONS_EMULATOR_DEBUG=1)."""
+    values = tuple(v for v in values if v.lower() not in NO_FUNCTION)
+    named = tuple(v.strip("/") for v in values if v.lower() not in EVERY_FUNCTION)
+    return bool(values), () if len(named) < len(values) else named
 
 
 def _is_loopback(host: str) -> bool:

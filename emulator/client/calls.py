@@ -48,6 +48,21 @@ def activation(activation_id: str, part: str = "", *, namespace: str = OWN_NAMES
     return Call("GET", _openwhisk(namespace, route))
 
 
+def activation_request(activation_id: str, *, namespace: str = OWN_NAMESPACE) -> Call:
+    """What the activation was invoked with, and its outcome: the emulator's own route."""
+    return Call("GET", _local(namespace, f"activations/{quote(activation_id, safe='')}/request"))
+
+
+def replay(activation_id: str, *, code: str, namespace: str = OWN_NAMESPACE) -> Call:
+    """Invoke the activation's function again with its request (`code`: current, recorded)."""
+    route = f"activations/{quote(activation_id, safe='')}/replay"
+    return _json_call("POST", _local(namespace, route), {"code": code})
+
+
+def metrics() -> Call:
+    return Call("GET", "/metrics")
+
+
 def activations(
     name: str | None = None,
     *,
@@ -124,6 +139,11 @@ def web(
 
 def _openwhisk(namespace: str, route: str) -> str:
     return f"/api/v1/namespaces/{quote(namespace, safe='')}/{route}"
+
+
+def _local(namespace: str, route: str) -> str:
+    # The emulator's own routes, apart from every path of the platform's.
+    return f"/emulator/v1/namespaces/{quote(namespace, safe='')}/{route}"
 
 
 def _scheduled(namespace: str) -> str:

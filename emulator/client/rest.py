@@ -151,6 +151,16 @@ class EmulatorClient:
         result: dict[str, Any] = self._get(call)
         return result
 
+    def activation_request(self, activation_id: str) -> dict[str, Any]:
+        call = calls.activation_request(activation_id, namespace=self._namespace)
+        doc: dict[str, Any] = self._get(call)
+        return doc
+
+    def replay(self, activation_id: str, *, code: str) -> dict[str, Any]:
+        call = calls.replay(activation_id, code=code, namespace=self._namespace)
+        replayed: dict[str, Any] = self._get(call)
+        return replayed
+
     def list_functions(self, package: str | None, *, limit: int, skip: int) -> list[dict[str, Any]]:
         call = calls.functions(package, limit=limit, skip=skip, namespace=self._namespace)
         listed: list[dict[str, Any]] = self._get(call)

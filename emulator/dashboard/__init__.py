@@ -35,6 +35,8 @@ def setup_dashboard(app: web.Application) -> EventHub:
             web.get(API + "/activations", api.list_activations),
             web.get(API + "/activations/{id}", api.get_activation),
             web.get(API + "/activations/{id}/raw", api.raw_activation),
+            web.post(API + "/activations/{id}/replay", api.replay),
+            web.get(API + "/activations/{id}/test", api.activation_test),
             web.post(API + "/invoke", api.invoke),
             web.get(API + "/triggers", api.list_triggers),
             web.post(API + "/triggers/{name}/fire", api.fire_trigger),

@@ -23,6 +23,8 @@ from emulator.dashboard.views import (
 from emulator.namespace.documents import activation_to_json
 from emulator.namespace.entities import JSON, Activation
 from emulator.namespace.errors import ActivationNotFound, MalformedContent, MalformedQueryParameter
+from emulator.replay.replayer import NotReplayable, Replayer
+from emulator.replay.test_source import render_test, test_file_name
 from emulator.services import SERVICES, Services
 
 PAGE_SIZE = 25
@@ -125,10 +127,36 @@ def _positive(request: web.Request, name: str, default: int) -> int:
 async def get_activation(request: web.Request) -> web.Response:
     require_session(request)
     activation = await _activation(request)
-    known, parameters = request.app[DASHBOARD].hub.parameters(activation.activation_id)
-    detail = activation_detail(activation, parameters)
-    detail["parametersKnown"] = known
-    return _reply(detail)
+    stored = await request.app[SERVICES].store.request(activation.activation_id)
+    return _reply(activation_detail(activation, stored))
+
+
+async def replay(request: web.Request) -> web.Response:
+    """ "Run again": the same call as the CLI's replay, through the same replayer."""
+    require_same_origin(request)
+    replayed = await Replayer(request.app[SERVICES]).replay(
+        request.match_info["id"], code="current", request_id=request_id(request)
+    )
+    record = None if replayed.replay is None else activation_to_json(replayed.replay)
+    doc = {"activationId": replayed.activation_id, "record": record}
+    return _reply(doc, status=200 if record is not None else 202)
+
+
+async def activation_test(request: web.Request) -> web.Response:
+    """The activation as a pytest test, downloaded: what `activations to-test` writes."""
+    require_session(request)
+    activation_id = request.match_info["id"]
+    doc = await Replayer(request.app[SERVICES]).document(activation_id)
+    try:
+        source = render_test(doc, command="the dashboard's Download as a test")
+    except ValueError as error:
+        raise NotReplayable(str(error)) from None
+    name = test_file_name(str(doc["function"])).rpartition("/")[2]
+    return web.Response(
+        text=source,
+        content_type="text/x-python",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 async def raw_activation(request: web.Request) -> web.Response:
@@ -167,7 +195,7 @@ async def invoke(request: web.Request) -> web.Response:
     )
     activation = None
     if blocking:
-        activation = await invocation.wait(services.settings.answer_wait)
+        activation = await invocation.wait(services.settings.answer_wait_for(body["function"]))
     return _reply(
         {
             "activationId": invocation.activation_id,

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from emulator.dashboard.views import activation_row
 from emulator.namespace.entities import JSON, Activation
-from emulator.store.json_text import dumps, loads
 
 # A page that stops reading loses events past this many rather than growing the emulator.
 QUEUE_SIZE = 256
-# Records keep no parameters: the hub keeps those of the latest activations for their pages,
-# bounded in count and in size (a flood of 1 MB bodies must not grow the emulator).
-REMEMBERED_PARAMETERS = 500
-REMEMBERED_BYTES = 64 * 1024
-TOO_LARGE = "(not kept: larger than 64 KB)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,25 +28,14 @@ class EventHub:
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[Event | None]] = set()
         self._closed = False
-        self._parameters: OrderedDict[str, str] = OrderedDict()
 
     @property
     def subscribers(self) -> int:
         return len(self._queues)
 
     def started(self, activation_id: str, path: str, params: Mapping[str, JSON]) -> None:
-        text = dumps(params)
-        self._parameters[activation_id] = text if len(text) <= REMEMBERED_BYTES else ""
-        while len(self._parameters) > REMEMBERED_PARAMETERS:
-            self._parameters.popitem(last=False)
+        # The parameters are kept with the record, in the store: the page reads them there.
         self._publish(Event("started", {"activationId": activation_id, "function": path}))
-
-    def parameters(self, activation_id: str) -> tuple[bool, JSON]:
-        """Whether the parameters of the activation are still known, and what they were."""
-        text = self._parameters.get(activation_id)
-        if text is None:
-            return False, None
-        return True, loads(text) if text else TOO_LARGE
 
     def log_line(self, path: str, stream: str, text: str) -> None:
         """Log lines reach the dashboard with their record."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from emulator.namespace.documents import activation_to_json, rfc3339
 from emulator.namespace.entities import JSON, Action, Activation, ScheduledTriggerState
+from emulator.namespace.recordings import StoredRequest
 from emulator.web_functions.address import is_web_function, web_url
 
 # The status filter's choices, as the records spell them.
@@ -28,16 +29,43 @@ def activation_row(activation: Activation) -> dict[str, JSON]:
     }
 
 
-def activation_detail(activation: Activation, parameters: JSON) -> dict[str, JSON]:
-    """The activation page: the row, its result, its logs split by stream, its annotations."""
+def activation_detail(activation: Activation, stored: StoredRequest | None) -> dict[str, JSON]:
+    """The activation page: the row, its request, result, logs split by stream, annotations."""
     return {
         **activation_row(activation),
         "end": activation.end,
-        "parameters": parameters,
+        **request_view(stored),
         "result": activation.response.result,
         "logs": [log_entry(line) for line in activation.logs],
         "annotations": activation.annotations.as_json(),
         "record": activation_to_json(activation),
+    }
+
+
+def request_view(stored: StoredRequest | None) -> dict[str, JSON]:
+    """What the page shows of the request: the parameters, or the web call's HTTP request;
+    `parametersKnown` false when none was kept, `parametersCut` when only its beginning was."""
+    if stored is None:
+        return {"parametersKnown": False, "parameters": None, "web": None}
+    if stored.request is None:
+        return {
+            "parametersKnown": True,
+            "parametersCut": {"size": stored.size, "prefix": stored.prefix[:4096]},
+            "parameters": None,
+            "web": None,
+        }
+    web = stored.request.web
+    if web is None:
+        return {"parametersKnown": True, "parameters": dict(stored.request.params), "web": None}
+    return {
+        "parametersKnown": True,
+        "parameters": None,
+        "web": {
+            "method": web.method,
+            "url": f"{web.function}{web.path}" + (f"?{web.query}" if web.query else ""),
+            "headers": [[k, v] for k, v in web.headers],
+            "body": web.body.decode("utf-8", errors="replace"),
+        },
     }
 
 

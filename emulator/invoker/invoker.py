@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from emulator.invoker import messages
+from emulator.invoker.code_versions import CodeVersions
+from emulator.invoker.debugging import DebugScope
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.outcome import Verdict, judge_init, judge_run
@@ -28,6 +32,7 @@ from emulator.namespace.entities import (
 )
 from emulator.namespace.errors import ServiceUnavailable
 from emulator.namespace.parameters import Binding, bind
+from emulator.namespace.recordings import RecordedRequest
 from emulator.namespace.registry import Registry
 from emulator.store.activation_store import ActivationStore
 from emulator.store.writer import Marker
@@ -130,6 +135,8 @@ class _Run:
     received: float  # monotonic seconds
     # Annotations the caller adds to the record, after the platform's (the web marker).
     extra_annotations: tuple[tuple[str, JSON], ...] = ()
+    # What the activation was invoked with, kept beside its record for replays.
+    request: RecordedRequest | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +160,12 @@ class Invoker:
         ids: IdFactory,
         observer: ActivationObserver | None = None,
         enforce_timeouts: bool = True,
+        debug: DebugScope | None = None,
+        code_versions: CodeVersions | None = None,
     ) -> None:
         """`enforce_timeouts=False` (the `--debug` mode) lets a function sit at a breakpoint
-        for as long as the developer needs."""
+        for as long as the developer needs; `debug` does so for the functions it covers.
+        `code_versions` digests (and keeps) the code each recorded activation ran."""
         self._registry = registry
         self._store = store
         self._pool = pool
@@ -165,8 +175,13 @@ class Invoker:
         self._clock = clock
         self._ids = ids
         self._observer = observer
-        self._enforce_timeouts = enforce_timeouts
+        self._debug = debug or DebugScope(enabled=not enforce_timeouts)
+        self._code_versions = code_versions or CodeVersions(None)
         self._tasks: set[asyncio.Task[Activation]] = set()
+
+    @property
+    def code_versions(self) -> CodeVersions:
+        return self._code_versions
 
     @property
     def launchers(self) -> dict[str, Launcher]:
@@ -186,14 +201,21 @@ class Invoker:
         check_final: bool = True,
         annotations: Mapping[str, JSON] | None = None,
         blocking: bool = False,
+        request: RecordedRequest | None = None,
+        code: Path | None = None,
     ) -> Invocation:
         """Start an activation of the function at `path`; its record is written when it ends.
 
         `check_final=False` lets the request redefine a `final` function's bound parameters;
         `annotations` are added to the record's. Unless `blocking`, the activation's pending
         marker is committed before this returns, so its id may be handed out at once; a
-        blocking caller gets that guarantee from `Invocation.wait` returning None."""
+        blocking caller gets that guarantee from `Invocation.wait` returning None.
+
+        `request` is what the record keeps as the activation's request (by default `params`);
+        `code` runs the function from another copy of its code (a replay's recorded one)."""
         action = self._registry.action(path)
+        if code is not None:
+            action = _with_code(action, code)
         package = self._registry.package(action.package)
         binding = bind(action, package, params, check_final=check_final)
         extra = tuple((annotations or {}).items())
@@ -215,7 +237,8 @@ class Invoker:
             marker.write_after(MARKER_DELAY_SECONDS)
         else:
             await marker.write()
-        run = _Run(action, binding, pending, marker, request_id, received, extra)
+        recorded = request if request is not None else RecordedRequest(params=dict(params))
+        run = _Run(action, binding, pending, marker, request_id, received, extra, recorded)
         task = asyncio.create_task(self._activate(run), name=f"activation {pending.activation_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -261,9 +284,15 @@ class Invoker:
         return activation
 
     async def _finish(self, run: _Run, activation: Activation) -> None:
+        request = run.request
+        if request is not None:
+            digest = await self._code_versions.digest(run.action)
+            request = dataclasses.replace(request, code=digest)
         run.marker.finish()
         queued = run.marker.queued
-        await self._store.finish(activation, marker=queued, marked=queued is not None)
+        await self._store.finish(
+            activation, marker=queued, marked=queued is not None, request=request
+        )
 
     async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
         action = run.action
@@ -309,7 +338,7 @@ class Invoker:
         action = run.action
         env = self._spawn_environment(run)
         generic = launcher.prelaunch(action.exec.kind, env)
-        if generic is not None:
+        if generic is not None and not self._debug.covers(action.path):
             observer = self._observer
             process = self._pool.take_prelaunched(
                 generic,
@@ -378,7 +407,7 @@ class Invoker:
             }
         }
         reply = await process.exchange(
-            init, timeout=self._seconds(timeout_ms), keep=MAX_PAYLOAD_BYTES
+            init, timeout=self._seconds(timeout_ms, action), keep=MAX_PAYLOAD_BYTES
         )
         return judge_init(reply, timeout_ms=timeout_ms)
 
@@ -386,12 +415,12 @@ class Invoker:
         timeout_ms = run.action.limits.timeout
         message = {"value": run.binding.event, **self._run_fields(run)}
         reply = await process.exchange(
-            message, timeout=self._seconds(timeout_ms), keep=MAX_PAYLOAD_BYTES
+            message, timeout=self._seconds(timeout_ms, run.action), keep=MAX_PAYLOAD_BYTES
         )
         return judge_run(reply, timeout_ms=timeout_ms)
 
-    def _seconds(self, timeout_ms: int) -> float | None:
-        return timeout_ms / 1000 if self._enforce_timeouts else None
+    def _seconds(self, timeout_ms: int, action: Action) -> float | None:
+        return None if self._debug.covers(action.path) else timeout_ms / 1000
 
     def _run_fields(self, run: _Run) -> dict[str, str]:
         """The per-run fields every runtime exports as `__OW_<KEY>`."""
@@ -450,6 +479,14 @@ class Invoker:
                 ("entry", action.exec.main),
             ]
         )
+
+
+def _with_code(action: Action, code: Path) -> Action:
+    """`action` run from `code`, in processes of its own (never its current code's)."""
+    other = dataclasses.replace(action.exec, source=code)
+    # A pool key no deployed version has: negative, from the copy's path.
+    updated = -1 - int(hashlib.sha256(str(code).encode()).hexdigest()[:12], 16)
+    return dataclasses.replace(action, exec=other, updated=updated)
 
 
 def _report_failure(task: asyncio.Task[Activation]) -> None:

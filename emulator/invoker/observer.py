@@ -11,7 +11,7 @@ from emulator.namespace.entities import JSON, Activation
 class ActivationObserver(Protocol):
     def started(self, activation_id: str, path: str, params: Mapping[str, JSON]) -> None:
         """An activation of the function at `path` has begun, with the parameters its caller
-        passed (records keep none: the dashboard shows them)."""
+        passed (the store keeps them beside the record, for replays)."""
         ...
 
     def log_line(self, path: str, stream: str, text: str) -> None:

@@ -63,6 +63,8 @@ class WarmPool:
         self._launching: Counter[_SpecKey] = Counter()
         self._prelaunching: set[asyncio.Task[None]] = set()
         self._closed = False
+        # Activations waiting for a process of their function to start or come back.
+        self.waiting = 0
 
     async def take_idle(self, action: Action) -> WarmProcess | None:
         """A warm process for `action`, now busy; None when a new one must start."""
@@ -88,7 +90,11 @@ class WarmPool:
                 self._starting_count[key] += 1
                 return None
             changed = self._changes.setdefault(key, asyncio.Event())
-            await changed.wait()
+            self.waiting += 1
+            try:
+                await changed.wait()
+            finally:
+                self.waiting -= 1
 
     def started(self, action: Action) -> None:
         """One start that `acquire` allowed is over: another may begin."""
@@ -115,6 +121,14 @@ class WarmPool:
         else:
             await process.stop()
         self._notify(key)
+
+    @property
+    def idle_processes(self) -> int:
+        return sum(len(processes) for processes in self._idle.values())
+
+    @property
+    def busy_processes(self) -> int:
+        return len(self._busy)
 
     def warm_count(self, action: Action) -> int:
         return len(self._idle.get(pool_key(action), ()))

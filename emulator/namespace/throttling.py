@@ -17,6 +17,13 @@ from emulator.namespace.clock import Clock
 from emulator.namespace.errors import TooManyConcurrentRequests, TooManyRequests
 
 MINUTE_MS = 60_000
+# The throttles, as the counts of refused calls name them.
+PER_MINUTE, CONCURRENT, FIRES = (
+    "invocations per minute",
+    "concurrent invocations",
+    "trigger fires per minute",
+)
+THROTTLES = (PER_MINUTE, CONCURRENT, FIRES)
 
 
 class Started(Protocol):
@@ -58,6 +65,8 @@ class Throttle:
         # The platform has a separate figure for fires; DigitalOcean publishes one for both.
         self._fires = _MinuteCounter(per_minute)
         self._in_flight: Counter[str] = Counter()
+        # Calls refused so far, by which throttle refused them (the metrics read it).
+        self.refused: Counter[str] = Counter()
 
     def in_flight(self, namespace: str) -> int:
         return self._in_flight[namespace]
@@ -65,9 +74,14 @@ class Throttle:
     async def invocation(self, namespace: str, start: Callable[[], Awaitable[S]]) -> S:
         """Admit one activation of `namespace`, then `start` it; it stays in flight until its
         record is written. A refused call is never started."""
-        self._invocations.count(namespace, self._clock.now_ms())
+        try:
+            self._invocations.count(namespace, self._clock.now_ms())
+        except TooManyRequests:
+            self.refused[PER_MINUTE] += 1
+            raise
         running = self._in_flight[namespace]
         if self._concurrent is not None and running >= self._concurrent:
+            self.refused[CONCURRENT] += 1
             raise TooManyConcurrentRequests(running, self._concurrent)
         self._in_flight[namespace] += 1
         try:
@@ -80,7 +94,11 @@ class Throttle:
 
     def fire(self, namespace: str) -> None:
         """Count one trigger fire of `namespace`, refused past the per-minute limit."""
-        self._fires.count(namespace, self._clock.now_ms())
+        try:
+            self._fires.count(namespace, self._clock.now_ms())
+        except TooManyRequests:
+            self.refused[FIRES] += 1
+            raise
 
     def _release(self, namespace: str) -> None:
         self._in_flight[namespace] -= 1

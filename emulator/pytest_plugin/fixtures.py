@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from emulator.pytest_plugin.function_coverage import state_of
 from emulator.pytest_plugin.options import EmulatorOptions, options_for
 from emulator.pytest_plugin.reporting import announce, remembering
 
@@ -20,17 +21,27 @@ LaunchersFor = Callable[[Path], "Launchers"]
 
 
 @pytest.fixture(scope="session")
-def _functions_emulator_launchers() -> LaunchersFor:
+def _functions_emulator_launchers(request: pytest.FixtureRequest) -> LaunchersFor:
     """The local toolchains, found once per session and project (Go's build cache is the
-    project's `.emulator/go`)."""
+    project's `.emulator/go`); measuring the functions with `--functions-emulator-cov`."""
     from emulator.pytest_plugin.server import discover_launchers
 
     found: dict[Path, Launchers] = {}
+    coverage = state_of(request.config)
 
     def launchers_for(project_file: Path) -> Launchers:
         root = project_file.resolve().parent
         if root not in found:
-            found[root] = discover_launchers(project_file)
+            if coverage is None:
+                found[root] = discover_launchers(project_file)
+            else:
+                coverage.roots.add(root)
+                coverage.node_folder.mkdir(parents=True, exist_ok=True)
+                found[root] = discover_launchers(
+                    project_file,
+                    python_coverage=coverage.python_data,
+                    node_coverage=coverage.node_folder,
+                )
         return found[root]
 
     return launchers_for

@@ -12,11 +12,12 @@ import sys
 
 import pytest
 
-from emulator.pytest_plugin import options
+from emulator.pytest_plugin import function_coverage, options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     options.add_options(parser)
+    function_coverage.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     from emulator.pytest_plugin import fixtures
 
+    if function_coverage.wanted(config):
+        function_coverage.FunctionCoverage.start(config)
     config.pluginmanager.register(fixtures, "functions_emulator.fixtures")
     if importlib.util.find_spec("pytest_asyncio") is not None:
         from emulator.pytest_plugin import async_fixtures
@@ -41,3 +44,9 @@ def pytest_assertrepr_compare(
     from emulator.pytest_plugin.reporting import explain
 
     return explain(config, op, left, right, plugin=sys.modules[__name__])
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    function_coverage.report(config, terminalreporter)

@@ -174,6 +174,15 @@ def _narrowed(project: Project, options: EmulatorOptions) -> Project:
     )
 
 
-def discover_launchers(project_file: Path) -> Launchers:
-    """The local toolchains, looked for once per session (it takes a while)."""
-    return discover(Settings(project_file=project_file))
+def discover_launchers(
+    project_file: Path,
+    *,
+    python_coverage: Path | None = None,
+    node_coverage: Path | None = None,
+) -> Launchers:
+    """The local toolchains, looked for once per session (it takes a while); with coverage
+    paths, their processes measure the functions (`--functions-emulator-cov`)."""
+    settings = Settings(
+        project_file=project_file, python_coverage=python_coverage, node_coverage=node_coverage
+    )
+    return discover(settings)

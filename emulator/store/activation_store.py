@@ -16,6 +16,7 @@ import aiosqlite
 
 from emulator.namespace.documents import activation_to_json
 from emulator.namespace.entities import Activation, Annotations, PendingActivation
+from emulator.namespace.recordings import RecordedRequest, StoredRequest, bounded_text
 from emulator.store.codecs import activation_from_json
 from emulator.store.database import connect
 from emulator.store.json_text import dumps, loads
@@ -32,6 +33,8 @@ _RECORD_COLUMNS = 'activation_id, namespace, name, package, start, "end", status
 _RECORD_WRITE = RowWrite(
     insert=f"INSERT OR IGNORE INTO activations ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     cleanup="DELETE FROM pending WHERE activation_id = ?",
+    companion="INSERT OR IGNORE INTO activation_requests (activation_id, doc, size, cut, code) "
+    "VALUES (?, ?, ?, ?, ?)",
 )
 _PENDING_COLUMNS = (
     "activation_id, namespace, name, package, version, subject, start, annotations, cause"
@@ -110,14 +113,20 @@ class ActivationStore:
         return self._writer.submit(insert)
 
     def finish(
-        self, activation: Activation, *, marker: Marker | None = None, marked: bool = True
+        self,
+        activation: Activation,
+        *,
+        marker: Marker | None = None,
+        marked: bool = True,
+        request: RecordedRequest | None = None,
     ) -> asyncio.Future[bool]:
         """Queue `activation`'s record and the removal of its pending row; await the result for
         the commit: True, or False if the record already existed.
 
         `marker`, from `begin_soon`, is dropped if it has not been written yet; `marked=False`
         says no marker was ever queued (a blocking call that ended quickly), so there is no
-        pending row to drop.
+        pending row to drop. `request`, what the activation was invoked with, is written in
+        the record's own transaction (bounded: see `requests`).
 
         A plain method returning the commit's future, not a coroutine: a burst of thousands of
         records ending together then costs no task per record. A caller cancelled while it
@@ -134,7 +143,13 @@ class ActivationStore:
             int(activation.response.status_code),
             dumps(activation_to_json(activation)),
         )
-        write = self._writer.submit_row(_RECORD_WRITE, row, (activation_id,) if marked else None)
+        companion = None
+        if request is not None:
+            doc, size, cut = bounded_text(dumps(request.as_json()))
+            companion = (activation_id, doc, size, int(cut), request.code)
+        write = self._writer.submit_row(
+            _RECORD_WRITE, row, (activation_id,) if marked else None, companion
+        )
         if marker is not None and self._writer.supersede(marker, write):
             write.cleanup = None  # the marker never reaches the database
         done: asyncio.Future[bool] = write.done
@@ -145,6 +160,19 @@ class ActivationStore:
             "SELECT package, doc FROM activations WHERE activation_id = ?", (activation_id,)
         )
         return next((_activation(row) for row in rows), None)
+
+    async def request(self, activation_id: str) -> StoredRequest | None:
+        """What the activation was invoked with; None when nothing was kept (a record from
+        before requests were kept, or an activation interrupted by a stop)."""
+        rows = await self._db.execute_fetchall(
+            "SELECT doc, size, cut, code FROM activation_requests WHERE activation_id = ?",
+            (activation_id,),
+        )
+        for doc, size, cut, code in rows:
+            if cut:
+                return StoredRequest(None, int(size), prefix=doc, code=code)
+            return StoredRequest(RecordedRequest.from_json(loads(doc), code), int(size), code=code)
+        return None
 
     async def list(
         self,

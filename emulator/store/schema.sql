@@ -54,3 +54,23 @@ CREATE TABLE entities (
     doc TEXT NOT NULL,
     PRIMARY KEY (namespace, collection, path)
 );
+
+-- version: 3
+
+-- What each activation was invoked with, kept for replaying it: the request's parameters (not
+-- the bound ones) or, for a web call, its method, path, query, headers and body. Local to the
+-- emulator: the platform's record has no such field. `doc` is JSON; when the JSON is longer
+-- than the store's bound, `doc` holds only its first bytes and `cut` is 1.
+CREATE TABLE activation_requests (
+    activation_id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    size INTEGER NOT NULL,  -- the whole JSON's length in bytes
+    cut INTEGER NOT NULL,
+    code TEXT  -- the digest of the function's code that ran, when known
+);
+
+-- A request goes with its record, whatever deletes the record (retention).
+CREATE TRIGGER activation_requests_follow_records AFTER DELETE ON activations
+BEGIN
+    DELETE FROM activation_requests WHERE activation_id = OLD.activation_id;
+END;

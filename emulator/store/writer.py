@@ -44,6 +44,8 @@ class RowWrite:
 
     insert: str
     cleanup: str
+    # A second insert that goes with the row into the same transaction (its request).
+    companion: str | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -61,6 +63,8 @@ class Write:
     row: tuple[Any, ...] = ()
     # The cleanup statement's parameters; None skips it for this row.
     cleanup: tuple[Any, ...] | None = None
+    # The companion insert's parameters; None skips it for this row.
+    companion: tuple[Any, ...] | None = None
 
 
 # A pending marker queued with `ActivationStore.begin_soon`.
@@ -90,11 +94,17 @@ class GroupCommit:
         return self._enqueue(Write(statement, self._future()))
 
     def submit_row(
-        self, sql: RowWrite, row: tuple[Any, ...], cleanup: tuple[Any, ...] | None
+        self,
+        sql: RowWrite,
+        row: tuple[Any, ...],
+        cleanup: tuple[Any, ...] | None,
+        companion: tuple[Any, ...] | None = None,
     ) -> Write:
-        """Queue `sql`'s insert of `row`, then its cleanup with `cleanup` unless None; `done`
-        resolves with whether the row was new once its batch committed."""
-        return self._enqueue(Write(None, self._future(), sql=sql, row=row, cleanup=cleanup))
+        """Queue `sql`'s insert of `row`, its companion insert with `companion` and its cleanup
+        with `cleanup` (each unless None); `done` resolves with whether the row was new once
+        its batch committed."""
+        write = Write(None, self._future(), sql=sql, row=row, cleanup=cleanup, companion=companion)
+        return self._enqueue(write)
 
     def _future(self) -> asyncio.Future[Any]:
         if self._closing or self._task is None:
@@ -235,6 +245,9 @@ def _run_grouped(db: sqlite3.Connection, batch: Sequence[Write]) -> list[Any] | 
         run = batch[index:stop]
         if db.executemany(sql.insert, [w.row for w in run]).rowcount != len(run):
             return None
+        companions = [w.companion for w in run if w.companion is not None]
+        if companions and sql.companion is not None:
+            db.executemany(sql.companion, companions)
         cleanups = [w.cleanup for w in run if w.cleanup is not None]
         if cleanups:
             db.executemany(sql.cleanup, cleanups)
@@ -248,6 +261,8 @@ def _run_one(db: sqlite3.Connection, write: Write) -> Any:
         assert write.statement is not None
         return write.statement(db)
     written = db.execute(write.sql.insert, write.row).rowcount == 1
+    if written and write.companion is not None and write.sql.companion is not None:
+        db.execute(write.sql.companion, write.companion)
     if write.cleanup is not None:
         db.execute(write.sql.cleanup, write.cleanup)
     return written

@@ -140,6 +140,35 @@ RUNNERS: dict[str, tuple[str, str]] = {
         DOCS_TESTS + "test_security_page.py",
         "test_a_key_of_ones_own_replaces_the_default",
     ),
+    # docs/replay.md, activations-as-tests.md, debugging.md, coverage.md, metrics.md
+    **dict.fromkeys(
+        ("replay-newest", "replay-recorded"),
+        (DOCS_TESTS + "test_feature_docs.py", "test_replay_page"),
+    ),
+    **dict.fromkeys(
+        ("to-test", "to-test-output"),
+        (DOCS_TESTS + "test_feature_docs.py", "test_activations_as_tests_page"),
+    ),
+    **dict.fromkeys(
+        ("serve-debug", "serve-debug-some"),
+        (
+            DOCS_TESTS + "test_feature_docs.py",
+            "test_debugging_page_serve_blocks_start_with_the_debugger_on",
+        ),
+    ),
+    "debug-config": (
+        DOCS_TESTS + "test_feature_docs.py",
+        "test_debugging_page_debug_config_prints_launch_entries",
+    ),
+    **dict.fromkeys(
+        ("coverage-alone", "coverage-with-pytest-cov", "coverage-ini"),
+        (DOCS_TESTS + "test_feature_docs.py", "test_coverage_page"),
+    ),
+    "metrics": (DOCS_TESTS + "test_feature_docs.py", "test_metrics_page"),
+    "metrics-scrape-config": (
+        DOCS_TESTS + "test_feature_docs.py",
+        "test_the_scrape_config_on_the_metrics_page_reads_the_metrics",
+    ),
 }
 # The only blocks no test runs yet, on purpose:
 NOT_YET_EXECUTED = {

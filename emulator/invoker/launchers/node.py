@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from emulator.invoker.debugging import DebugScope
 from emulator.invoker.launchers import (
     DEBUG_HOST,
     PRELAUNCH_DIRECTORY,
@@ -48,17 +50,28 @@ def probe_node(program: str) -> NodeProgram | None:
 
 class NodeLauncher:
     """Runs `nodejs:14`, `:18`, `:22` and `:24` alike under the one node found here; with
-    `debug`, each process under the inspector on a port of its own."""
+    `debug`, each process of a function it covers under the inspector on a port of its own;
+    with `coverage`, every process writes V8's coverage into that folder (NODE_V8_COVERAGE)."""
 
-    def __init__(self, node: NodeProgram | None, program: str, *, debug: bool = False) -> None:
+    def __init__(
+        self,
+        node: NodeProgram | None,
+        program: str,
+        *,
+        debug: DebugScope | bool = False,
+        coverage: Path | None = None,
+    ) -> None:
         self._node = node
         self._program = program
-        self._debug = debug
+        self._debug = debug if isinstance(debug, DebugScope) else DebugScope(enabled=debug)
+        self._coverage = coverage
 
     @classmethod
-    def discover(cls, program: str | None, *, debug: bool = False) -> NodeLauncher:
+    def discover(
+        cls, program: str | None, *, debug: DebugScope | bool = False, coverage: Path | None = None
+    ) -> NodeLauncher:
         wanted = program or "node"
-        return cls(probe_node(wanted), wanted, debug=debug)
+        return cls(probe_node(wanted), wanted, debug=debug, coverage=coverage)
 
     @property
     def node(self) -> NodeProgram | None:
@@ -69,16 +82,21 @@ class NodeLauncher:
             raise RuntimeError(self.problem(action.exec.kind))
         inspect: tuple[str, ...] = ()
         notice = None
-        if self._debug:
+        if self._debug.covers(action.path):
             address = f"{DEBUG_HOST}:{debug_port()}"
             inspect = (f"--inspect={address}",)
             notice = f"debugger listening on {address} (Node inspector: chrome://inspect)"
         shim = str(shim_path("node_launcher.js"))
         argv = (*death_guard(), self._node.path, *inspect, shim)
-        return LaunchSpec(argv, function_directory(action), env, notice)
+        return LaunchSpec(argv, function_directory(action), self._measured(env), notice)
+
+    def _measured(self, env: Mapping[str, str]) -> Mapping[str, str]:
+        if self._coverage is None:
+            return env
+        return {**env, "NODE_V8_COVERAGE": str(self._coverage)}
 
     def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
-        if self._debug or self.problem(kind) is not None or self._node is None:
+        if self._debug.everything or self.problem(kind) is not None or self._node is None:
             return None
         # Read by node and libuv at start-up only; the shim sets everything else in
         # process.env before it loads the function.
@@ -88,7 +106,7 @@ class NodeLauncher:
             if k.startswith(("NODE_", "UV_", "LC_")) or k in ("LANG", "OPENSSL_CONF")
         }
         argv = (*death_guard(), self._node.path, str(shim_path("node_launcher.js")))
-        return LaunchSpec(argv, PRELAUNCH_DIRECTORY, startup)
+        return LaunchSpec(argv, PRELAUNCH_DIRECTORY, self._measured(startup))
 
     async def warm_up(self, actions: Sequence[Action]) -> None:
         return None  # an interpreter needs nothing prepared

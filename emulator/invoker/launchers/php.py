@@ -7,7 +7,14 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from emulator.invoker.launchers import death_guard, function_directory, probe, shim_path
+from emulator.invoker.debugging import DebugScope
+from emulator.invoker.launchers import (
+    DEBUG_HOST,
+    death_guard,
+    function_directory,
+    probe,
+    shim_path,
+)
 from emulator.invoker.process import LaunchSpec
 from emulator.namespace.entities import Action
 
@@ -53,18 +60,42 @@ def probe_php(program: str) -> PhpProgram | None:
     return PhpProgram(executable or program, version, (int(major), int(minor)))
 
 
-class PhpLauncher:
-    """Runs `php:8.0` to `php:8.5` alike under the one php found here."""
+XDEBUG_HINT = "apt-get install php-xdebug"
+# Xdebug loaded as Debian installs it, or as the emulator loads it when it is installed but
+# not enabled (the Makefile's toolchains leave it so: it slows every PHP process down).
+XDEBUG_EXTENSION = "-dzend_extension=xdebug.so"
 
-    def __init__(self, php: PhpProgram | None, program: str) -> None:
+
+def xdebug_options(php: str) -> tuple[str, ...] | None:
+    """The options that give `php` Xdebug: none when it is loaded already, the extension when
+    it is installed; None when it is not there."""
+    loaded = probe([php, "-r", "echo extension_loaded('xdebug') ? 'yes' : 'no';"])
+    if loaded == "yes":
+        return ()
+    loadable = probe([php, XDEBUG_EXTENSION, "-r", "echo extension_loaded('xdebug') ? 'y' : 'n';"])
+    return (XDEBUG_EXTENSION,) if loadable == "y" else None
+
+
+class PhpLauncher:
+    """Runs `php:8.0` to `php:8.5` alike under the one php found here; with `debug`, the
+    processes of the functions it covers with Xdebug, which connects to the IDE's port at
+    the start of each activation until one listens there."""
+
+    def __init__(
+        self, php: PhpProgram | None, program: str, *, debug: DebugScope | bool = False
+    ) -> None:
         self._php = php
         self._program = program
+        self._debug = debug if isinstance(debug, DebugScope) else DebugScope(enabled=debug)
+        # Asked once, at the first debugged process; the hint is printed once.
+        self._xdebug_known = False
+        self._xdebug: tuple[str, ...] | None = None
 
     @classmethod
-    def discover(cls, program: str | None) -> PhpLauncher:
+    def discover(cls, program: str | None, *, debug: DebugScope | bool = False) -> PhpLauncher:
         wanted = program or "php"
         found = shutil.which(wanted)
-        return cls(probe_php(found or wanted), wanted)
+        return cls(probe_php(found or wanted), wanted, debug=debug)
 
     @property
     def php(self) -> PhpProgram | None:
@@ -74,8 +105,42 @@ class PhpLauncher:
         if self._php is None:
             raise RuntimeError(self.problem(action.exec.kind))
         ini = [f"-d{name}={value}" for name, value in INI_SETTINGS.items()]
-        argv = (*death_guard(), self._php.path, *ini, str(shim_path("php_launcher.php")))
-        return LaunchSpec(argv, function_directory(action), env)
+        covered = self._debug.covers(action.path)
+        debugger, notice = self._debugger(self._php) if covered else ((), None)
+        argv = (
+            *death_guard(),
+            self._php.path,
+            *ini,
+            *debugger,
+            str(shim_path("php_launcher.php")),
+        )
+        return LaunchSpec(argv, function_directory(action), env, notice)
+
+    def _debugger(self, php: PhpProgram) -> tuple[tuple[str, ...], str | None]:
+        """Xdebug's options and the line to print about them."""
+        known = self._xdebug_known
+        if not known:
+            self._xdebug = xdebug_options(php.path)
+            self._xdebug_known = True
+        extension = self._xdebug
+        if extension is None:
+            hint = (
+                f"Xdebug is not installed for {php.path}; to debug, run '{XDEBUG_HINT}'. "
+                "Running without a debugger."
+            )
+            return (), None if known else hint
+        address = f"{DEBUG_HOST}:{self._debug.xdebug_port}"
+        options = (
+            *extension,
+            "-dxdebug.mode=debug",
+            "-dxdebug.start_with_request=yes",
+            f"-dxdebug.client_host={DEBUG_HOST}",
+            f"-dxdebug.client_port={self._debug.xdebug_port}",
+            # No "could not connect" lines in the function's logs while no IDE listens.
+            "-dxdebug.log_level=0",
+        )
+        notice = f"Xdebug connects to the IDE at {address} (PHP: listen for Xdebug there)"
+        return options, notice
 
     def prelaunch(self, kind: str, env: Mapping[str, str]) -> LaunchSpec | None:
         return None  # each process is started for its function

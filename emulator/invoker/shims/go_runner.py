@@ -3,6 +3,11 @@
     go_runner.py <go> <go version> <cache dir> <go build cache> <language version> <source>
                  <main> <result fd>
     go_runner.py --warm <go> <go version> <cache dir> <go build cache> <language version>
+    go_runner.py --dlv=<dlv>@<host:port> <the first form's arguments>
+
+The third form (`--debug`) builds the function for debugging and runs it under Delve,
+headless on host:port; the binary then finds the result pipe as /proc/<pid>/fd/3, since
+Delve passes its debuggee only the standard streams.
 
 The second form compiles a trivial function, so that the standard library is in the build
 cache before a real function's first call (as it is in the platform's runtime image).
@@ -88,14 +93,19 @@ def build_environment(cache, gocache):
     }
 
 
-def write_sources(source, folder, launcher, language):
-    """The user's code as a module in `folder`, with the launcher as main__.go."""
+def write_sources(source, folder, launcher, language, keep_name=False):
+    """The user's code as a module in `folder`, with the launcher as main__.go; a single file
+    is exec__.go, as on the platform, or keeps its name (a debug build: the debugger's
+    paths are then the module's, `exec/<file>`)."""
     if os.path.isdir(source):
         shutil.copytree(source, folder)
         own_main = False
     else:
         os.makedirs(folder)
-        shutil.copyfile(source, os.path.join(folder, "exec__.go"))
+        name = os.path.basename(source) if keep_name else "exec__.go"
+        if name in ("main__.go", "go.mod") or not name.endswith(".go"):
+            name = "exec__.go"
+        shutil.copyfile(source, os.path.join(folder, name))
         with open(source, encoding="utf-8", errors="replace") as file:
             own_main = OWN_MAIN.search(file.read()) is not None
     if not own_main:
@@ -107,25 +117,32 @@ def write_sources(source, folder, launcher, language):
             file.write(f"module exec\n\ngo {language}\n")
 
 
-def build(go, cache, gocache, source, launcher, language, target):
-    """Compile into `target`; False (the compiler's output on stderr) when it fails."""
+def build(go, cache, gocache, source, launcher, language, target, debug=False):
+    """Compile into `target`; False (the compiler's output on stderr) when it fails. A `debug`
+    build keeps what a debugger needs: symbols, DWARF 4, no optimisation, no inlining."""
     builds = os.path.join(cache, "build")
     os.makedirs(builds, exist_ok=True)
     remove_stale_builds(builds)
     work = tempfile.mkdtemp(dir=builds)
     try:
         folder = os.path.join(work, "src")
-        write_sources(source, folder, launcher, language)
+        write_sources(source, folder, launcher, language, keep_name=debug)
         vendored = os.path.isdir(os.path.join(folder, "vendor"))
         output = os.path.join(work, "exec")
-        command = [go, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", output, "."]
+        # -trimpath: the binary names files `exec/<file>`, not this temporary folder.
+        flags = ["-gcflags=all=-N -l", "-trimpath"] if debug else ["-ldflags=-s -w"]
+        command = [go, "build", "-buildvcs=false", *flags, "-o", output, "."]
         if vendored:
             command.insert(2, "-mod=vendor")
+        env = build_environment(cache, gocache)
+        if debug and language_of(go) >= (1, 25):
+            # Go 1.25 writes DWARF 5, which older Delve releases cannot read.
+            env["GOEXPERIMENT"] = "nodwarf5"
         sys.stderr.flush()
         done = subprocess.run(
             command,
             cwd=folder,
-            env=build_environment(cache, gocache),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -151,11 +168,23 @@ def remove_stale_builds(builds):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def ensure_binary(go, version, cache, gocache, language, source, main):
+def language_of(go):
+    """The toolchain's version as (major, minor), from its GOROOT's VERSION file."""
+    version_file = os.path.join(os.path.dirname(os.path.dirname(go)), "VERSION")
+    try:
+        with open(version_file, encoding="utf-8") as file:
+            found = re.match(r"go(\d+)\.(\d+)", file.read())
+    except OSError:
+        return (0, 0)
+    return (int(found[1]), int(found[2])) if found else (0, 0)
+
+
+def ensure_binary(go, version, cache, gocache, language, source, main, debug=False):
     """The binary's path, built if needed; None when the build failed."""
     with open(LAUNCHER, encoding="utf-8") as file:
         launcher = file.read().replace("ENTRY__", entry_point(main))
-    name = digest(source, [BUILD_FORMAT, version, language, launcher])
+    parts = [BUILD_FORMAT, version, language, launcher] + (["debug"] if debug else [])
+    name = digest(source, parts)
     binaries = os.path.join(cache, "bin")
     os.makedirs(binaries, exist_ok=True)
     target = os.path.join(binaries, name)
@@ -163,7 +192,10 @@ def ensure_binary(go, version, cache, gocache, language, source, main):
         return target
     with open(target + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.exists(target) or build(go, cache, gocache, source, launcher, language, target):
+        built = os.path.exists(target) or build(
+            go, cache, gocache, source, launcher, language, target, debug
+        )
+        if built:
             return target
     return None
 
@@ -211,6 +243,9 @@ def main():
     if sys.argv[1] == "--warm":
         warm(*sys.argv[2:7])
     die_with_the_emulator()
+    delve = None
+    if sys.argv[1].startswith("--dlv="):
+        delve = sys.argv.pop(1)[len("--dlv=") :].rpartition("@")
     go, version, cache, gocache, language, source, main_name, result_fd = sys.argv[1:9]
     if int(result_fd) != 3:
         os.dup2(int(result_fd), 3)
@@ -222,16 +257,46 @@ def main():
         )
         fail(NO_BINARY)
     try:
-        binary = ensure_binary(go, version, cache, gocache, language, source, main_name)
+        binary = ensure_binary(
+            go, version, cache, gocache, language, source, main_name, delve is not None
+        )
     except OSError as error:
         sys.stderr.write(f"Cannot build the function with {go}: {error}\n")
         fail(NO_BINARY)
     if binary is None:
         fail(NO_BINARY)
+    if delve is not None:
+        under_delve(delve[0], delve[2], binary)
     try:
         os.execv(binary, [binary])
     except OSError as error:
         sys.stderr.write(f"Cannot start {binary}: {error}\n")
+        fail(NO_BINARY)
+
+
+def under_delve(dlv, address, binary):
+    """Become Delve, serving the binary headless on `address`; the binary runs at once."""
+    # This process's fd 3, which Delve keeps open, is the binary's way to the result pipe.
+    results = f"/proc/{os.getpid()}/fd/3"
+    argv = [
+        dlv,
+        "exec",
+        "--headless",
+        f"--listen={address}",
+        "--api-version=2",
+        "--accept-multiclient",
+        "--continue",
+        "--check-go-version=false",
+        # Its own messages are not the function's logs.
+        "--log-dest=/dev/null",
+        binary,
+        "--",
+        f"--results={results}",
+    ]
+    try:
+        os.execv(dlv, argv)
+    except OSError as error:
+        sys.stderr.write(f"Cannot start {dlv}: {error}\n")
         fail(NO_BINARY)
 
 

@@ -199,6 +199,7 @@ namespace FunctionsEmulator\Shim {
     /** Call main and turn what it returns into the reply line, as DigitalOcean's runner does. */
     function run($event, \Context $context): string
     {
+        connect_debugger();
         try {
             // PHP ignores the extra argument of a main that takes only the event.
             $result = (Shim::$main)($event, $context);
@@ -229,6 +230,17 @@ namespace FunctionsEmulator\Shim {
             fwrite(STDERR, (string)$error);
             return RUN_FAILED_REPLY;
         }
+    }
+
+    /** Under `--debug`: each activation tries the IDE again, until one listens. */
+    function connect_debugger(): void
+    {
+        if (!function_exists('xdebug_connect_to_client')
+            || !str_contains((string)ini_get('xdebug.mode'), 'debug')
+            || xdebug_is_debugger_active()) {
+            return;
+        }
+        xdebug_connect_to_client();
     }
 
     /** Pass on what the function left in output buffers, and keep watching echo. */

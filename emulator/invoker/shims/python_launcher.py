@@ -162,10 +162,55 @@ def _wait_for_debugger(options):
     for option in options:
         if option.startswith("--debugpy="):
             host, _, port = option.partition("=")[2].rpartition(":")
+            # The emulator's own debugpy, when this interpreter has none: last on the path.
+            site = _option(options, "debugpy-path")
+            if site:
+                sys.path.append(site)
             import debugpy
 
             debugpy.listen((host, int(port)))
             debugpy.wait_for_client()
+
+
+def _option(options, name):
+    prefix = f"--{name}="
+    return next((o[len(prefix) :] for o in options if o.startswith(prefix)), None)
+
+
+def _measure(options, init):
+    """`--coverage=DATA_FILE`: coverage.py (from `--coverage-path`) measures the function's
+    own files until the process ends, then writes a data file of its own beside DATA_FILE."""
+    data_file = _option(options, "coverage")
+    if data_file is None:
+        return
+    site = _option(options, "coverage-path")
+    if site:
+        sys.path.insert(0, site)
+    try:
+        import coverage
+    finally:
+        if site:
+            sys.path.remove(site)
+    code = init["code"]
+    root = code if init.get("binary") else os.path.dirname(code)
+    measured = coverage.Coverage(
+        data_file=data_file,
+        data_suffix=True,
+        include=[os.path.join(root, "*")],
+        omit=[os.path.join(root, "virtualenv", "*")],
+    )
+    measured.start()
+
+    def save(*_):
+        measured.stop()
+        measured.save()
+
+    import atexit
+    import signal
+
+    atexit.register(save)
+    # The emulator stops a process with SIGTERM: save, then end as the signal would.
+    signal.signal(signal.SIGTERM, lambda *_: (save(), atexit.unregister(save), os._exit(0)))
 
 
 def _enter_function(init):
@@ -195,6 +240,7 @@ def main():
 
     init = json.loads(sys.stdin.readline())["value"]
     _enter_function(init)
+    _measure(options, init)
     try:
         function = _load(init)
         arity = _arity(function)

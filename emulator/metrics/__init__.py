@@ -1,0 +1,1 @@
+"""The emulator's figures in Prometheus's text format (`GET /metrics`), one registry per app."""
