@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from emulator.api.doctl_host import alias_middleware
 from emulator.api.middleware import (
     auth_middleware,
     entity_name_middleware,
@@ -87,6 +88,7 @@ def create_app(
     hears of every activation and log line (the terminal's live logs)."""
     app = web.Application(
         middlewares=[
+            alias_middleware,
             request_id_middleware,
             error_middleware,
             auth_middleware,
@@ -196,6 +198,7 @@ def _services_context(
                 concurrent=settings.concurrent_invocations,
                 clock=clock,
             ),
+            started_ms=clock.now_ms(),
         )
         await services.deploy(loaded)
         stopped = await asyncio.to_thread(confinement.reap_leftovers)

@@ -57,6 +57,8 @@ class Services:
     entities: EntityStore
     scheduler: Scheduler
     throttle: Throttle
+    # When these services started: the namespace's creation, as the control plane shows it.
+    started_ms: int = 0
 
     async def deploy(self, project: Project) -> None:
         """Serve `project` from now on: its functions with the API's deploys over them, and

@@ -7,7 +7,9 @@ from aiohttp import web
 from emulator.api import (
     actions,
     activations,
+    doctl_host,
     meta,
+    namespaces,
     packages,
     scheduled_triggers,
     triggers_and_rules,
@@ -20,8 +22,9 @@ ACTION = NS + "/actions/{name:[^/]+(?:/[^/]+)?}"
 PACKAGE = NS + "/packages/{name:[^/]+}"
 TRIGGER = NS + "/triggers/{name:[^/]+}"
 RULE = NS + "/rules/{name:[^/]+}"
-# DigitalOcean's own API for the scheduled triggers of project.yml.
-SCHEDULED = "/v2/functions/namespaces/{ns}/triggers"
+# DigitalOcean's own API: the account's namespaces, and the scheduled triggers of project.yml.
+NAMESPACES = "/v2/functions/namespaces"
+SCHEDULED = NAMESPACES + "/{ns}/triggers"
 # Namespace, package (or `default`), function with its extension, then any extra path.
 WEB = "/api/v1/web/{ns}/{package}/{name}{extra:(?:/.*)?}"
 # GET brings HEAD with it.
@@ -63,9 +66,16 @@ def setup_routes(app: web.Application) -> None:
             web.post(RULE, triggers_and_rules.set_rule_status),
             web.get(SCHEDULED, scheduled_triggers.list_triggers),
             web.post(SCHEDULED + "/{name:[^/]+}/fire", scheduled_triggers.fire_trigger),
+            web.get(NAMESPACES, namespaces.list_namespaces),
+            web.get(NAMESPACES + "/{ns}", namespaces.get_namespace),
+            web.get(SCHEDULED + "/{name:[^/]+}", scheduled_triggers.get_trigger),
+            web.put(SCHEDULED + "/{name:[^/]+}", scheduled_triggers.update_trigger),
+            web.delete(SCHEDULED + "/{name:[^/]+}", scheduled_triggers.delete_trigger),
             web.get(NS + "/activations", activations.list_activations),
             web.get(NS + "/activations/{id}", activations.get_activation),
             web.get(NS + "/activations/{id}/logs", activations.get_logs),
             web.get(NS + "/activations/{id}/result", activations.get_result),
+            # The same API for doctl under the host the control plane lists (see doctl_host).
+            web.route("*", doctl_host.ALIAS + "{tail:(?:/.*)?}", doctl_host.dispatch),
         ]
     )
