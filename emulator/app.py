@@ -18,6 +18,7 @@ from emulator.api.middleware import (
     request_id_middleware,
 )
 from emulator.api.routes import setup_routes
+from emulator.builder.remote_builds import RemoteBuilder, compile_with
 from emulator.dashboard import DASHBOARD, setup_dashboard
 from emulator.invoker.confinement import Confinement
 from emulator.invoker.invoker import Identity, Invoker
@@ -179,6 +180,18 @@ def _services_context(
         scheduler = Scheduler(
             invoker=invoker, clock=clock, ids=ids, sleep=sleep, firing=not settings.no_triggers
         )
+        builder = RemoteBuilder(
+            namespace=settings.namespace,
+            deployments=deployments,
+            records=store,
+            compile=compile_with(invoker.launchers),
+            clock=clock,
+            ids=ids,
+            subject=settings.credentials.subject,
+            work_dir=settings.state_dir / "remote-builds",
+            environ=os.environ,
+            observer=observer,
+        )
         services = Services(
             settings,
             loaded,
@@ -198,6 +211,7 @@ def _services_context(
                 concurrent=settings.concurrent_invocations,
                 clock=clock,
             ),
+            builder=builder,
             started_ms=clock.now_ms(),
         )
         await services.deploy(loaded)
@@ -233,9 +247,11 @@ def _services_context(
             yield
         finally:
             await reloader.stop()
-            # Reverse order: firings, activations, then processes, then upkeep, then the database.
+            # Reverse order: firings and builds, activations, then processes, then upkeep, then
+            # the database.
             scheduling.cancel()
             await asyncio.gather(scheduling, return_exceptions=True)
+            await builder.close()
             await invoker.close()
             await pool.close()
             for task in upkeep:

@@ -7,6 +7,7 @@ from aiohttp import web
 from emulator.api import (
     actions,
     activations,
+    builder,
     doctl_host,
     meta,
     namespaces,
@@ -14,6 +15,11 @@ from emulator.api import (
     scheduled_triggers,
     triggers_and_rules,
     web_actions,
+)
+from emulator.builder.remote_builds import (
+    BUILDER_NAMESPACE,
+    BUILDER_PACKAGE,
+    UPLOAD_PATH,
 )
 
 NS = "/api/v1/namespaces/{ns}"
@@ -25,6 +31,8 @@ RULE = NS + "/rules/{name:[^/]+}"
 # DigitalOcean's own API: the account's namespaces, and the scheduled triggers of project.yml.
 NAMESPACES = "/v2/functions/namespaces"
 SCHEDULED = NAMESPACES + "/{ns}/triggers"
+# The platform's builder functions, which every namespace may invoke (before ACTION).
+BUILDER = f"/api/v1/namespaces/{BUILDER_NAMESPACE}/actions/{BUILDER_PACKAGE}/{{name:[^/]+}}"
 # Namespace, package (or `default`), function with its extension, then any extra path.
 WEB = "/api/v1/web/{ns}/{package}/{name}{extra:(?:/.*)?}"
 # GET brings HEAD with it.
@@ -44,6 +52,8 @@ def setup_routes(app: web.Application) -> None:
             web.options("/api/v1{tail:.*}", meta.preflight),
             web.get("/api/v1/namespaces", meta.namespaces),
             web.get(NS + "/limits", meta.limits),
+            web.post(BUILDER, builder.invoke),
+            web.put(UPLOAD_PATH + "/{slice:[^/]+}", builder.upload_slice),
             web.get(NS + "/actions", actions.list_actions),
             web.get(NS + "/actions/{package}/", actions.list_actions),
             web.get(ACTION, actions.get_action),
