@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.settings import DEFAULT_AUTH
+from emulator.settings import DEFAULT_AUTH, DEFAULT_CREDENTIALS
 from tests.support.paths import SAMPLE_PROJECT
 from tests.support.routes import ACTIONS, NAMESPACE
 from tests.support.servers import free_port, process_alive
@@ -50,7 +50,12 @@ def test_the_banner_says_where_the_api_is_and_how_to_call_it(serve):
     for name in ("sample/hello", "sample/greet", "sample/sleep"):
         assert f"{server.url}/api/v1/namespaces/{NAMESPACE}/actions/{name}" in output
     assert f"curl -u {DEFAULT_AUTH} -X POST '{server.url}/api/v1/namespaces/_/actions/" in output
-    assert f"doctl serverless connect --apihost {server.url} --auth {DEFAULT_AUTH}" in output
+    token = DEFAULT_CREDENTIALS.access_token
+    assert (
+        f"  export DIGITALOCEAN_ACCESS_TOKEN={token} DIGITALOCEAN_API_URL={server.url}\n"
+        "  doctl serverless connect\n"
+    ) in output
+    assert f"Access key  {DEFAULT_CREDENTIALS.first_access_key}" in output
     assert "python:3.11: " in output
     assert f"WEB  {server.url}/api/v1/web/{NAMESPACE}/sample/page\n" in output
     assert f"WEB  {server.url}/api/v1/web/{NAMESPACE}/sample/webhook  (raw)" in output
