@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +88,30 @@ def process_alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def serve_copy(root: Path, source: Path, *extra: str) -> Iterator[ServerProcess]:
+    """`functions-emulator serve` on a copy of `source` in `root`, until the generator is
+    closed; its output collects in `output` as it comes."""
+    project = shutil.copytree(source, root / source.name)
+    port = free_port()
+    args = [str(project), "--port", str(port), "--db", str(root / "emulator.db"), *extra]
+    server = ServerProcess(args, {**os.environ}, port)
+    # Read its log as it comes: a full pipe would block the server mid-scenario.
+    reader = threading.Thread(target=collect_output, args=(server,), daemon=True)
+    reader.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.process.kill()
+        server.process.wait()
+        reader.join(timeout=5)
+        if server.process.stdout is not None:
+            server.process.stdout.close()
+
+
+def collect_output(server: ServerProcess) -> None:
+    assert server.process.stdout is not None
+    for line in server.process.stdout:
+        server.output += line
