@@ -146,9 +146,11 @@ class RemoteBuilder:
         self._uploads.put(slice_name, data)
 
     async def close(self) -> None:
+        """Stop the builds under way; their folders go too."""
         for task in self._builds:
             task.cancel()
         await asyncio.gather(*self._builds, return_exceptions=True)
+        await asyncio.to_thread(shutil.rmtree, self._work_dir, True)
 
     async def _upload_url(self, params: Mapping[str, JSON], origin: str) -> str:
         start = self._clock.now_ms()
