@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from emulator.api.doctl_host import alias_middleware
 from emulator.api.middleware import (
     auth_middleware,
     entity_name_middleware,
@@ -17,6 +18,7 @@ from emulator.api.middleware import (
     request_id_middleware,
 )
 from emulator.api.routes import setup_routes
+from emulator.builder.remote_builds import RemoteBuilder, compile_with
 from emulator.dashboard import DASHBOARD, setup_dashboard
 from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.confinement import Confinement
@@ -102,6 +104,7 @@ def create_app(
     hears of every activation and log line (the terminal's live logs)."""
     app = web.Application(
         middlewares=[
+            alias_middleware,
             request_id_middleware,
             error_middleware,
             auth_middleware,
@@ -194,6 +197,18 @@ def _services_context(
         scheduler = Scheduler(
             invoker=invoker, clock=clock, ids=ids, sleep=sleep, firing=not settings.no_triggers
         )
+        builder = RemoteBuilder(
+            namespace=settings.namespace,
+            deployments=deployments,
+            records=store,
+            compile=compile_with(invoker.launchers),
+            clock=clock,
+            ids=ids,
+            subject=settings.credentials.subject,
+            work_dir=settings.state_dir / "remote-builds",
+            environ=os.environ,
+            observer=observer,
+        )
         services = Services(
             settings,
             loaded,
@@ -213,6 +228,8 @@ def _services_context(
                 concurrent=settings.concurrent_invocations,
                 clock=clock,
             ),
+            builder=builder,
+            started_ms=clock.now_ms(),
         )
         await services.deploy(loaded)
         stopped = await asyncio.to_thread(confinement.reap_leftovers)
@@ -248,9 +265,11 @@ def _services_context(
             yield
         finally:
             await reloader.stop()
-            # Reverse order: firings, activations, then processes, then upkeep, then the database.
+            # Reverse order: firings and builds, activations, then processes, then upkeep, then
+            # the database.
             scheduling.cancel()
             await asyncio.gather(scheduling, return_exceptions=True)
+            await builder.close()
             await invoker.close()
             await pool.close()
             for task in upkeep:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from emulator.builder.remote_builds import RemoteBuilder
 from emulator.invoker.invoker import Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.pool import WarmPool, pool_key
@@ -57,6 +58,9 @@ class Services:
     entities: EntityStore
     scheduler: Scheduler
     throttle: Throttle
+    builder: RemoteBuilder
+    # When these services started: the namespace's creation, as the control plane shows it.
+    started_ms: int = 0
 
     async def deploy(self, project: Project) -> None:
         """Serve `project` from now on: its functions with the API's deploys over them, and

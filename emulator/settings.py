@@ -24,6 +24,10 @@ DEFAULT_IDLE_SECONDS = 600.0
 DEFAULT_INVOCATIONS_PER_MINUTE = 600
 DEFAULT_CONCURRENT_INVOCATIONS = 120
 STATE_DIR = ".emulator"
+# DigitalOcean's token and access-key prefixes: a personal access token (the control plane's
+# Bearer token) and a namespace access key (`dof_v1_<id>:<secret>`, Basic on /api/v1).
+ACCESS_TOKEN_PREFIX = "dop_v1_"
+ACCESS_KEY_PREFIX = "dof_v1_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +64,48 @@ class Credentials:
         return hashlib.sha1(self.uuid.encode()).hexdigest()
 
     def matches_token(self, token: str) -> bool:
-        try:
-            decoded = base64.b64decode(token.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return False
+        decoded = _decoded(token)
         # In constant time: how long a refusal takes tells nothing of how much was right.
-        return hmac.compare_digest(decoded.encode(), self.text.encode())
+        return decoded is not None and hmac.compare_digest(decoded.encode(), self.text.encode())
+
+    def matches_access_key_token(self, token: str) -> bool:
+        """Whether base64(`token`) is an access key of this namespace (see `access_key`)."""
+        decoded = _decoded(token)
+        return decoded is not None and self.matches_access_key(decoded)
+
+    @property
+    def access_token(self) -> str:
+        """The control plane's default Bearer token: derived from the key, so that another
+        --auth changes it too, and nobody can work it out without the key."""
+        return ACCESS_TOKEN_PREFIX + self._signed("access-token")
+
+    def access_key(self, key_id: str) -> str:
+        """The access key `dof_v1_<key_id>:<secret>`: the secret signs the id with the key, so
+        any number can be issued with nothing stored, and a new --auth revokes them all."""
+        return f"{ACCESS_KEY_PREFIX}{key_id}:{self._signed('access-key:' + key_id)}"
+
+    @property
+    def first_access_key(self) -> str:
+        """The access key the start banner prints: the same one at every start."""
+        return self.access_key(hashlib.sha256(self.uuid.encode()).hexdigest()[:32])
+
+    def matches_access_key(self, text: str) -> bool:
+        name, sep, _ = text.partition(":")
+        key_id = name.removeprefix(ACCESS_KEY_PREFIX)
+        if not sep or key_id == name or not key_id:
+            return False
+        return hmac.compare_digest(text.encode(), self.access_key(key_id).encode())
+
+    def _signed(self, purpose: str) -> str:
+        return hmac.new(self.text.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def _decoded(token: str) -> str | None:
+    """The text of a Basic token, or None when it is not base64 of UTF-8."""
+    try:
+        return base64.b64decode(token.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
 
 
 DEFAULT_CREDENTIALS = Credentials.parse(DEFAULT_AUTH)
@@ -81,6 +121,9 @@ class Settings:
     db_path: Path | None = None
     credentials: Credentials = DEFAULT_CREDENTIALS
     namespace_name: str | None = None
+    # `--access-token`: the DigitalOcean API token the control plane (`/v2`) takes; None: the
+    # one derived from the key (Credentials.access_token).
+    access_token: str | None = None
     blocking_wait: float = DEFAULT_BLOCKING_WAIT
     env_file: Path | None = None
     retention_hours: float = DEFAULT_RETENTION_HOURS
@@ -143,6 +186,11 @@ class Settings:
     @property
     def namespace(self) -> str:
         return self.namespace_name or self.credentials.default_namespace
+
+    @property
+    def api_token(self) -> str:
+        """The Bearer token `/v2/functions/...` accepts, as doctl sends its access token."""
+        return self.access_token or self.credentials.access_token
 
     @property
     def api_host(self) -> str:

@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "emulator.project": 1,
     "emulator.web_functions": 1,
     "emulator.invoker": 2,
+    "emulator.builder": 3,  # the platform's builder functions: project, invoker and namespace
     "emulator.services": 3,
     "emulator.replay": 3,  # replaying activations: over the services, below HTTP
     "emulator.metrics": 3,  # the figures: over the services, below HTTP

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.settings import DEFAULT_AUTH
+from emulator.settings import DEFAULT_AUTH, DEFAULT_CREDENTIALS, Credentials
 from tests.support.paths import SAMPLE_PROJECT
 from tests.support.routes import ACTIONS, NAMESPACE
 from tests.support.servers import free_port, process_alive
@@ -50,7 +51,12 @@ def test_the_banner_says_where_the_api_is_and_how_to_call_it(serve):
     for name in ("sample/hello", "sample/greet", "sample/sleep"):
         assert f"{server.url}/api/v1/namespaces/{NAMESPACE}/actions/{name}" in output
     assert f"curl -u {DEFAULT_AUTH} -X POST '{server.url}/api/v1/namespaces/_/actions/" in output
-    assert f"doctl serverless connect --apihost {server.url} --auth {DEFAULT_AUTH}" in output
+    token = DEFAULT_CREDENTIALS.access_token
+    assert (
+        f"  export DIGITALOCEAN_ACCESS_TOKEN={token} DIGITALOCEAN_API_URL={server.url}\n"
+        "  doctl serverless connect\n"
+    ) in output
+    assert f"Access key  {DEFAULT_CREDENTIALS.first_access_key}" in output
     assert "python:3.11: " in output
     assert f"WEB  {server.url}/api/v1/web/{NAMESPACE}/sample/page\n" in output
     assert f"WEB  {server.url}/api/v1/web/{NAMESPACE}/sample/webhook  (raw)" in output
@@ -212,3 +218,25 @@ def test_a_missing_toolchain_is_reported_once_and_breaks_only_its_functions(serv
     section = output.split("Cannot run here\n", 1)[1]
     assert section.startswith(f"  {problem}\n    affects: sample/hello-php\n")
     assert output.count(problem) == 1
+
+
+def test_access_key_issues_a_new_key_of_the_namespace_each_time() -> None:
+    def issued(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "emulator", "access-key", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    first, second = issued(), issued()
+    assert re.fullmatch(r"dof_v1_[0-9a-f]{32}:[0-9a-f]{64}", first)
+    assert first != second
+    assert DEFAULT_CREDENTIALS.matches_access_key(first)
+    assert DEFAULT_CREDENTIALS.matches_access_key(second)
+    other = Credentials.parse("another-uuid:another-key")
+    from_other = issued("--auth", other.text)
+    assert other.matches_access_key(from_other)
+    assert not DEFAULT_CREDENTIALS.matches_access_key(from_other)

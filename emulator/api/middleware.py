@@ -1,10 +1,16 @@
 """Request ids, CORS, authentication, and the one place errors become responses.
 
 Web function routes (`/api/v1/web/...`) take no key, get no REST CORS headers (the handler
-names theirs) and have their errors pretty-printed, as the platform prints them."""
+names theirs) and have their errors pretty-printed, as the platform prints them.
+
+DigitalOcean's own API (`/v2/functions/...`, the control plane doctl reaches with `--api-url`)
+takes `Authorization: Bearer <access token>` and answers errors in its own shape,
+`{"id": ..., "message": ...}`; everything under `/api/v1/namespaces` takes the namespace key
+or one of its access keys as Basic credentials."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from aiohttp import web
@@ -15,14 +21,16 @@ from emulator.api.responses import json_response
 from emulator.namespace.errors import (
     EmulatorError,
     InternalError,
+    InvalidAccessToken,
     MethodNotAllowed,
     MissingCredentials,
+    NamespaceNotFound,
     NotAuthorizedForResource,
     RouteNotFound,
     Unauthorized,
 )
-from emulator.services import SERVICES
-from emulator.settings import Credentials
+from emulator.services import SERVICES, Services
+from emulator.settings import Credentials, Settings
 from emulator.web_functions.address import WEB_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -38,9 +46,22 @@ REST_CORS = {
     ),
     "Access-Control-Allow-Methods": "GET, DELETE, POST, PUT, HEAD",
 }
-# Everything under these needs the namespace's key; `/`, `/api/v1` and OPTIONS do not. The
-# emulator's own routes (`/emulator/v1`, `/metrics`) take it too.
-PROTECTED_PREFIXES = ("/api/v1/namespaces", "/v2/functions/namespaces", "/emulator/", "/metrics")
+# Everything under these needs a key or a token; `/`, `/api/v1` and OPTIONS do not. The
+# emulator's own routes (`/emulator/v1`, `/metrics`) take the key too.
+OPENWHISK_PREFIX = "/api/v1/namespaces"
+CONTROL_PLANE_PREFIX = "/v2/functions"
+LOCAL_PREFIXES = ("/emulator/", "/metrics")
+PROTECTED_PREFIXES = (OPENWHISK_PREFIX, CONTROL_PLANE_PREFIX, *LOCAL_PREFIXES)
+# DigitalOcean's `id` for each status its API answers with (the 401's as the live API spells it).
+_CONTROL_PLANE_IDS = {
+    400: "bad_request",
+    401: "Unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "too_many_requests",
+}
 # The dashboard checks its own session cookie, and is never shared with other origins.
 DASHBOARD_PREFIX = "/dashboard"
 
@@ -55,6 +76,11 @@ def is_web(request: web.Request) -> bool:
     return request.path == WEB_PREFIX or request.path.startswith(WEB_PREFIX + "/")
 
 
+def is_control_plane(request: web.Request) -> bool:
+    """Whether the request is for DigitalOcean's own API, not OpenWhisk's."""
+    return request.path.startswith(CONTROL_PLANE_PREFIX + "/")
+
+
 def error_response(error: EmulatorError, code: str, *, pretty: bool = False) -> web.Response:
     return json_response(
         {"error": error.message, "code": code},
@@ -62,6 +88,21 @@ def error_response(error: EmulatorError, code: str, *, pretty: bool = False) -> 
         headers=error.headers,
         pretty=pretty,
     )
+
+
+def control_plane_error_response(error: EmulatorError, request_id: str) -> web.Response:
+    """DigitalOcean's error body: an id for the status, the message, the request id (its
+    401 carries none)."""
+    doc = {"id": _CONTROL_PLANE_IDS.get(error.status, "server_error"), "message": error.message}
+    if error.status != 401:
+        doc["request_id"] = request_id
+    return json_response(doc, status=error.status, headers=error.headers)
+
+
+def _render(request: web.Request, error: EmulatorError) -> web.Response:
+    if is_control_plane(request):
+        return control_plane_error_response(error, request_id(request))
+    return error_response(error, request_id(request), pretty=is_web(request))
 
 
 @web.middleware
@@ -82,35 +123,47 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    pretty = is_web(request)
     try:
         return await handler(request)
     except EmulatorError as error:
-        return error_response(error, request_id(request), pretty=pretty)
+        return _render(request, error)
     except web.HTTPMethodNotAllowed as error:
         # HEAD and OPTIONS are answered everywhere; only a real method makes the route exist.
         allowed = sorted(set(error.allowed_methods) - {"HEAD", "OPTIONS"})
-        failure = MethodNotAllowed(allowed) if allowed else RouteNotFound()
-        return error_response(failure, request_id(request), pretty=pretty)
+        return _render(request, MethodNotAllowed(allowed) if allowed else RouteNotFound())
     except web.HTTPNotFound:
-        return error_response(RouteNotFound(), request_id(request), pretty=pretty)
+        return _render(request, RouteNotFound())
     except web.HTTPException:
         raise
     except Exception:
         logger.exception("internal error answering %s %s", request.method, request.path)
-        return error_response(InternalError(), request_id(request), pretty=pretty)
+        return _render(request, InternalError())
 
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.method != "OPTIONS" and request.path.startswith(PROTECTED_PREFIXES):
+    if request.method != "OPTIONS":
         services = request.app[SERVICES]
-        authenticate(request.headers.get("Authorization"), services.settings.credentials)
-        namespace = request.match_info.get("ns")
-        if namespace not in (None, "_", services.registry.namespace):
-            entity = request.match_info.get("name")
-            raise NotAuthorizedForResource(f"{namespace}/{entity}" if entity else namespace)
+        header = request.headers.get("Authorization")
+        if is_control_plane(request):
+            authenticate_control_plane(header, services.settings)
+            _check_control_plane_namespace(request, services)
+        elif request.path.startswith(OPENWHISK_PREFIX):
+            authenticate(header, services.settings.credentials)
+            _check_namespace(request, services)
     return await handler(request)
+
+
+def _check_namespace(request: web.Request, services: Services) -> None:
+    namespace = request.match_info.get("ns")
+    if namespace not in (None, "_", services.registry.namespace):
+        entity = request.match_info.get("name")
+        raise NotAuthorizedForResource(f"{namespace}/{entity}" if entity else namespace)
+
+
+def _check_control_plane_namespace(request: web.Request, services: Services) -> None:
+    if request.match_info.get("ns") not in (None, "_", services.registry.namespace):
+        raise NamespaceNotFound()
 
 
 @web.middleware
@@ -131,11 +184,28 @@ def is_authenticated(header: str | None, credentials: Credentials) -> bool:
 
 
 def authenticate(header: str | None, credentials: Credentials) -> None:
-    """Basic `base64(uuid:key)`, or the bare token DigitalOcean's docs show."""
+    """Basic `base64(uuid:key)`, or the bare token DigitalOcean's docs show; or Basic
+    `base64(dof_v1_<id>:<secret>)`, an access key, as doctl sends one after
+    `connect --access-key`."""
     if not header:
         raise MissingCredentials()
     scheme, _, token = header.strip().partition(" ")
     if not token:
         scheme, token = "basic", scheme
-    if scheme.lower() != "basic" or not credentials.matches_token(token):
+    if scheme.lower() != "basic" or not (
+        credentials.matches_token(token) or credentials.matches_access_key_token(token)
+    ):
         raise Unauthorized()
+
+
+def authenticate_control_plane(header: str | None, settings: Settings) -> None:
+    """`Bearer <access token>`, as doctl sends its DigitalOcean token; the namespace key as
+    Basic credentials too (the emulator's own `triggers` commands send it)."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(
+        token.strip().encode(), settings.api_token.encode()
+    ):
+        return
+    if scheme.lower() == "basic" and settings.credentials.matches_token(token):
+        return
+    raise InvalidAccessToken()

@@ -10,6 +10,7 @@ from emulator.namespace.documents import rfc3339
 from emulator.namespace.entities import Action
 from emulator.namespace.runtimes import KINDS
 from emulator.services import Services
+from emulator.settings import Settings
 from emulator.web_functions.access import SECRET_HEADER, raw_http
 from emulator.web_functions.address import is_web_function, web_url
 
@@ -76,8 +77,7 @@ def banner(services: Services) -> str:
         ]
     lines += [
         "",
-        "Point doctl at it",
-        f"  doctl serverless connect --apihost {host} --auth {key}",
+        *doctl_lines(settings),
         "Point nim at it",
         f"  nim auth login --apihost {host} --auth {key}",
         "SDKs (the openwhisk npm client and others) read",
@@ -86,6 +86,20 @@ def banner(services: Services) -> str:
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
+
+
+def doctl_lines(settings: Settings) -> list[str]:
+    """doctl's setup, to paste into a shell: its access token and the control plane's URL (what
+    `--api-url` sets), then `connect`, which reads this emulator's namespace from it."""
+    host = settings.api_host
+    token = shlex.quote(settings.api_token)
+    return [
+        "Point doctl at it (after `doctl serverless install`, which needs the internet once)",
+        f"  export DIGITALOCEAN_ACCESS_TOKEN={token} DIGITALOCEAN_API_URL={host}",
+        "  doctl serverless connect",
+        f"  Access key  {settings.credentials.first_access_key}"
+        f"  (doctl serverless connect {settings.namespace} --access-key KEY)",
+    ]
 
 
 def _web_note(action: Action) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from emulator import __version__
+from emulator.cli.access_key_command import access_key
 from emulator.cli.activation_commands import activations
 from emulator.cli.debug_config import debug_config
 from emulator.cli.function_commands import functions, invoke
@@ -18,5 +19,5 @@ def main() -> None:
     """A local emulator of DigitalOcean Functions (Apache OpenWhisk)."""
 
 
-for _command in (serve, invoke, activations, functions, triggers, debug_config):
+for _command in (serve, invoke, activations, functions, triggers, debug_config, access_key):
     main.add_command(_command)

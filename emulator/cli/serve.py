@@ -69,6 +69,12 @@ def project_file(path: Path) -> Path:
 @auth_option()
 @namespace_option("Namespace name [default: fn-<UUID of the key>]")
 @click.option(
+    "--access-token",
+    envvar=env("ACCESS_TOKEN"),
+    help="The DigitalOcean API token (DIGITALOCEAN_ACCESS_TOKEN) the control plane under /v2 "
+    "takes as `Bearer` [default: one derived from the key, printed in the banner]",
+)
+@click.option(
     "--blocking-wait",
     default=DEFAULT_BLOCKING_WAIT,
     show_default=True,
@@ -170,6 +176,7 @@ def serve(
     db: Path | None,
     auth: Credentials,
     namespace: str | None,
+    access_token: str | None,
     blocking_wait: float,
     env_file: Path | None,
     retention_hours: float,
@@ -202,6 +209,7 @@ def serve(
         db_path=db,
         credentials=auth,
         namespace_name=namespace,
+        access_token=access_token or None,
         blocking_wait=blocking_wait,
         env_file=env_file,
         retention_hours=retention_hours,

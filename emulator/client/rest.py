@@ -196,4 +196,7 @@ class EmulatorClient:
 def _error_message(status: int, body: Any) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return str(body["error"])
+    # DigitalOcean's own API (the triggers under /v2) names it `message`.
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
     return f"the emulator answered HTTP {status}"

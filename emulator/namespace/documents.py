@@ -201,3 +201,26 @@ def rfc3339(ms: int | None) -> str | None:
     if ms is None:
         return None
     return datetime.fromtimestamp(ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# How doctl's `namespaces list` and `connect` name the emulator's one namespace.
+NAMESPACE_LABEL = "functions-emulator"
+NAMESPACE_REGION = "local"
+
+
+def namespace_info_to_json(
+    namespace: str, *, api_host: str, uuid: str, key: str, created_ms: int
+) -> dict[str, JSON]:
+    """The namespace as DigitalOcean's `/v2/functions/namespaces` shows it: the API host and
+    the `uuid` and `key` that doctl's `connect` stores as the namespace's credentials."""
+    created = rfc3339(created_ms)
+    return {
+        "api_host": api_host,
+        "namespace": namespace,
+        "created_at": created,
+        "updated_at": created,
+        "label": NAMESPACE_LABEL,
+        "region": NAMESPACE_REGION,
+        "uuid": uuid,
+        "key": key,
+    }

@@ -113,6 +113,31 @@ class RuleBody:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduledTriggerUpdate:
+    """DigitalOcean's `PUT .../triggers/{name}` body: `is_enabled`, and optionally new
+    `scheduled_details` (`cron`, `body`)."""
+
+    enabled: bool
+    cron: str | None
+    body: Mapping[str, JSON] | None
+
+    @classmethod
+    def parse(cls, doc: Mapping[str, Any]) -> ScheduledTriggerUpdate:
+        enabled = doc.get("is_enabled")
+        if not isinstance(enabled, bool):
+            raise BadRequest("is_enabled must be a boolean")
+        details = doc.get("scheduled_details") or {}
+        if not isinstance(details, dict):
+            raise BadRequest("scheduled_details must be an object")
+        cron, body = details.get("cron"), details.get("body")
+        if cron is not None and not isinstance(cron, str):
+            raise BadRequest("scheduled_details.cron must be a string")
+        if body is not None and not isinstance(body, dict):
+            raise BadRequest("scheduled_details.body must be an object")
+        return cls(enabled, cron or None, body)
+
+
 def parse_parameters(docs: Any) -> tuple[Parameter, ...] | None:
     if docs is None:
         return None

@@ -78,6 +78,16 @@ class MissingCredentials(Unauthorized):
     )
 
 
+class InvalidAccessToken(Unauthorized):
+    """DigitalOcean's API (`/v2`) refusing a token: its words, and no Basic challenge."""
+
+    default_message = "Unable to authenticate you"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
 class Forbidden(EmulatorError):
     status = 403
     default_message = "The supplied authentication is not authorized to access this resource."
@@ -109,6 +119,11 @@ class ActivationNotFound(NotFound):
 class TriggerNotFound(NotFound):
     # DigitalOcean's API words for a scheduled trigger it does not know.
     default_message = "The resource you were accessing could not be found."
+
+
+class NamespaceNotFound(NotFound):
+    # DigitalOcean's API words for a namespace that is not the caller's.
+    default_message = "namespace not found"
 
 
 class MethodNotAllowed(EmulatorError):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from emulator.namespace.clock import Clock, IdFactory
-from emulator.namespace.cron import next_run
+from emulator.namespace.cron import is_valid_cron, next_run
 from emulator.namespace.entities import JSON, ScheduledTrigger, ScheduledTriggerState
-from emulator.namespace.errors import EmulatorError, TriggerNotFound
+from emulator.namespace.errors import BadRequest, EmulatorError, TriggerNotFound
 from emulator.namespace.invoking import Invoking
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,41 @@ class Scheduler:
             return self._states[name]
         except KeyError:
             raise TriggerNotFound() from None
+
+    def update(
+        self,
+        name: str,
+        *,
+        enabled: bool,
+        cron: str | None = None,
+        body: Mapping[str, JSON] | None = None,
+    ) -> ScheduledTriggerState:
+        """Enable or disable the trigger, or give it another schedule or body (DigitalOcean's
+        `PUT .../triggers/{name}`). The next deploy of the project brings back its own."""
+        state = self.state(name)
+        if cron is not None and not is_valid_cron(cron):
+            raise BadRequest(f"the cron expression '{cron}' is not valid crontab syntax")
+        trigger = dataclasses.replace(
+            state.trigger,
+            enabled=enabled,
+            cron=state.trigger.cron if cron is None else cron.strip(),
+            body=state.trigger.body if body is None else dict(body),
+        )
+        now = self._clock.now_ms()
+        updated = dataclasses.replace(
+            state, trigger=trigger, updated_ms=now, next_run_ms=self._next_ms(trigger, now)
+        )
+        self._states[name] = updated
+        self._changed.set()
+        return updated
+
+    def remove(self, name: str) -> ScheduledTriggerState:
+        """Delete the trigger until the project is deployed again (`DELETE .../triggers/{name}`,
+        which doctl's undeploy sends for each trigger of a function it removes)."""
+        state = self.state(name)
+        del self._states[name]
+        self._changed.set()
+        return state
 
     async def fire(self, name: str) -> str:
         """Fire the trigger now, enabled or not; the activation id. A function that cannot be

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.support.clients import NODE_MODULES, PROJECTS, client_environment
+from tests.support.paths import SAMPLE_PROJECT
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess
 
@@ -219,3 +220,20 @@ def test_deletes_remove_the_functions_then_the_package(nim: Nim, deployed: Any) 
     nim("package", "delete", PACKAGE)
     assert f"{PACKAGE}/hello" not in nim("action", "list").stdout
     assert "served/ping" in nim("action", "list").stdout
+
+
+def test_project_deploy_builds_a_go_function_remotely(nim: Nim, logged_in: Any, home: Path) -> None:
+    # nim's deployer, like doctl's, sends every Go function to the platform's builder.
+    project = shutil.copytree(SAMPLE_PROJECT, home / "sample-project")
+    deployed = nim("project", "deploy", str(project), "--include", "sample/hello-go")
+    assert "Submitted action 'sample/hello-go' for remote building and deployment" in (
+        deployed.stdout
+    )
+    assert "  - sample/hello-go\n" in deployed.stdout
+    assert "Failures" not in deployed.stdout + deployed.stderr
+    greeting = result_of(nim, "sample/hello-go", "-p", "name", "Nim")
+    assert greeting["body"].startswith("Hello Nim, from Go go1.")
+
+
+def result_of(nim: Nim, path: str, *params: str) -> Any:
+    return json_output(nim("action", "invoke", path, "-r", *params))

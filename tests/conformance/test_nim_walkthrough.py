@@ -19,6 +19,8 @@ DEPLOYED = (
     "duration",
     "greet",
     "hello",
+    # Built by the deployer remotely: the emulator serves the builder.
+    "hello-go",
     "hello-node",
     "hello-php",
     "jokes",

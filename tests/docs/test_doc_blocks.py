@@ -169,14 +169,33 @@ RUNNERS: dict[str, tuple[str, str]] = {
         DOCS_TESTS + "test_feature_docs.py",
         "test_the_scrape_config_on_the_metrics_page_reads_the_metrics",
     ),
+    # docs/doctl.md, run with the real doctl
+    "doctl-setup": (
+        "tests/conformance/test_doctl_docs.py",
+        "test_the_setup_connects_through_the_control_plane",
+    ),
+    "doctl-access-key": ("tests/conformance/test_doctl_docs.py", "test_an_access_key_connects_too"),
+    "doctl-apihost": (
+        "tests/conformance/test_doctl_docs.py",
+        "test_the_hidden_flags_connect_with_the_key_alone",
+    ),
+    "doctl-deploy": (
+        "tests/conformance/test_doctl_docs.py",
+        "test_deploy_builds_the_go_function_remotely",
+    ),
+    "doctl-functions": ("tests/conformance/test_doctl_docs.py", "test_the_functions_commands"),
+    "doctl-activations": ("tests/conformance/test_doctl_docs.py", "test_the_activations_commands"),
+    "doctl-control-plane": (
+        "tests/conformance/test_doctl_docs.py",
+        "test_the_control_plane_commands",
+    ),
+    "doctl-get-metadata": (
+        "tests/conformance/test_doctl_docs.py",
+        "test_get_metadata_reads_the_emulators_runtimes",
+    ),
+    "doctl-undeploy": ("tests/conformance/test_doctl_docs.py", "test_undeploy_answers_at_once"),
 }
 # The only blocks no test runs yet, on purpose:
-NOT_YET_EXECUTED = {
-    # doctl: executed by the doctl conformance tests once they land (doctl end to end needs a
-    # builder namespace and DigitalOcean's /v2 control plane, which the emulator does not serve
-    # yet).
-    "doctl-connect-deploy-invoke",
-}
 # Pages whose links are checked besides those with blocks.
 LINKED_PAGES = (*PAGES, REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md")
 # Planning documents are not the reader's: an issue number, the spec folder (not a URL's
@@ -209,21 +228,13 @@ def test_block_ids_are_unique_and_every_id_comment_names_a_block():
 
 
 def test_every_block_has_a_runner():
-    unrun = set(blocks_by_id()) - RUNNERS.keys() - NOT_YET_EXECUTED
+    unrun = set(blocks_by_id()) - RUNNERS.keys()
     assert unrun == set(), "add each to RUNNERS, with the test that runs it"
 
 
 def test_every_runner_has_its_block():
     known = set(blocks_by_id())
     assert RUNNERS.keys() - known == set()
-    assert NOT_YET_EXECUTED - known == set()
-    assert RUNNERS.keys() & NOT_YET_EXECUTED == set()
-
-
-def test_the_blocks_not_yet_executed_are_the_doctl_sections():
-    found = blocks_by_id()
-    assert {found[i].page for i in NOT_YET_EXECUTED} == {"docs/clients.md"}
-    assert all(i.startswith("doctl-") and "doctl " in found[i].text for i in NOT_YET_EXECUTED)
 
 
 @pytest.mark.parametrize("block_id", sorted(RUNNERS))

@@ -18,24 +18,14 @@ import yaml
 
 from tests.support.doc_blocks import (
     DOCS,
-    SHELL,
     assert_output,
     block,
-    read_blocks,
     run_script,
+    shell_blocks,
     user_environment,
 )
 from tests.support.paths import FIXTURE_PROJECTS, SAMPLE_PROJECT
 from tests.support.servers import ServerProcess, free_port
-
-
-def shell_blocks(page: str) -> dict[str, str]:
-    """The page's shell blocks by their ids (the docs coverage test sees that each has one)."""
-    return {
-        block.id: block.text
-        for block in read_blocks(DOCS / page)
-        if block.language in SHELL and block.id is not None
-    }
 
 
 def start_block(block: str, *, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -73,7 +63,7 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
 
 def test_replay_page(served):
     folder, env = served
-    blocks = shell_blocks("replay.md")
+    blocks = shell_blocks(DOCS / "replay.md")
     assert set(blocks) == {"replay-newest", "replay-recorded"}
 
     newest = _ok(run_script(blocks["replay-newest"], cwd=folder, env=env))
@@ -88,7 +78,7 @@ def test_replay_page(served):
 
 def test_activations_as_tests_page(served):
     folder, env = served
-    blocks = shell_blocks("activations-as-tests.md")
+    blocks = shell_blocks(DOCS / "activations-as-tests.md")
     assert set(blocks) == {"to-test"}
 
     output = _ok(run_script(blocks["to-test"], cwd=folder, env=env, timeout=300))
@@ -101,7 +91,7 @@ def test_activations_as_tests_page(served):
 
 
 def test_debugging_page_serve_blocks_start_with_the_debugger_on(sample: Path):
-    blocks = shell_blocks("debugging.md")
+    blocks = shell_blocks(DOCS / "debugging.md")
     assert set(blocks) == {"serve-debug", "serve-debug-some", "debug-config"}
     expected = {
         "serve-debug": "Debug      every function, no timeouts",
@@ -118,7 +108,7 @@ def test_debugging_page_serve_blocks_start_with_the_debugger_on(sample: Path):
 
 
 def test_debugging_page_debug_config_prints_launch_entries(sample: Path):
-    block = shell_blocks("debugging.md")["debug-config"]
+    block = shell_blocks(DOCS / "debugging.md")["debug-config"]
 
     document = json.loads(_ok(run_script(block, cwd=sample, env=user_environment())))
 
@@ -161,7 +151,7 @@ def test_coverage_page(tmp_path: Path):
         "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
         "filterwarnings = ignore::coverage.exceptions.CoverageWarning\n"
     )
-    blocks = shell_blocks("coverage.md")
+    blocks = shell_blocks(DOCS / "coverage.md")
     assert set(blocks) == {"coverage-alone", "coverage-with-pytest-cov"}
     env = user_environment()
 
@@ -185,7 +175,7 @@ def test_coverage_page(tmp_path: Path):
 
 def test_metrics_page(served):
     folder, env = served
-    block = shell_blocks("metrics.md")["metrics"]
+    block = shell_blocks(DOCS / "metrics.md")["metrics"]
     _ok(run_script("functions-emulator invoke sample/hello -p name:Ada", cwd=folder, env=env))
 
     output = _ok(run_script(block, cwd=folder, env=env))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.api.middleware import PROTECTED_PREFIXES
+from emulator.api.middleware import CONTROL_PLANE_PREFIX, PROTECTED_PREFIXES
 from emulator.settings import DEFAULT_AUTH, DEFAULT_HOST, Credentials, Settings
 from tests.support.paths import FIXTURE_PROJECTS
 from tests.support.routes import AUTH_HEADER, NAMESPACE
@@ -74,6 +74,8 @@ async def test_every_api_route_needs_the_key(make_client):
     routes = protected_routes(client.app)
     assert len(routes) > 20
     for method, path in routes:
+        if path.startswith(CONTROL_PLANE_PREFIX):
+            continue
         for header in (None, basic(WRONG_KEY), "Bearer " + DEFAULT_AUTH, "Basic !!!"):
             headers = {"Authorization": header} if header else {}
             response = await client.request(method, path, headers=headers)
@@ -85,6 +87,23 @@ async def test_every_api_route_needs_the_key(make_client):
                 else "The supplied authentication is invalid"
             )
             assert (await response.json())["error"] == expected
+
+
+async def test_every_control_plane_route_needs_the_access_token(make_client):
+    client = await make_client(authorized=False)
+    routes = [r for r in protected_routes(client.app) if r[1].startswith(CONTROL_PLANE_PREFIX)]
+    assert len(routes) >= 5
+    for method, path in routes:
+        for header in (None, "Bearer dop_v1_someone-elses", basic(WRONG_KEY), "Bearer !!!"):
+            headers = {"Authorization": header} if header else {}
+            response = await client.request(method, path, headers=headers)
+            assert response.status == 401, (method, path, header)
+            assert "WWW-Authenticate" not in response.headers
+            # DigitalOcean's own body, as its live API answers a token it does not know.
+            assert await response.json() == {
+                "id": "Unauthorized",
+                "message": "Unable to authenticate you",
+            }
 
 
 def test_the_key_is_compared_in_constant_time(monkeypatch):

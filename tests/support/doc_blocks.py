@@ -92,6 +92,15 @@ def all_blocks() -> list[Block]:
     return [block for page in PAGES for block in read_blocks(page)]
 
 
+def shell_blocks(page: Path) -> dict[str, str]:
+    """A page's shell blocks by id (the docs coverage test sees that every one has an id)."""
+    return {
+        found.id: found.text
+        for found in read_blocks(page)
+        if found.language in SHELL and found.id is not None
+    }
+
+
 def block(block_id: str) -> Block:
     """The one block named `block_id`, wherever it now is."""
     named = [found for found in all_blocks() if found.id == block_id]

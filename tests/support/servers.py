@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -125,3 +126,10 @@ def process_alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def serve_copy(root: Path, source: Path, *extra: str) -> Iterator[ServerProcess]:
+    """`served` on a copy of `source` in `root`, until the generator is closed."""
+    project = shutil.copytree(source, root / source.name)
+    with served(project, root, *extra) as server:
+        yield server

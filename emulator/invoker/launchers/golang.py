@@ -178,16 +178,7 @@ class GoLauncher:
             return
         toolchain = self._toolchain
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-I",
-            "-B",
-            str(shim_path("go_runner.py")),
-            "--warm",
-            toolchain.program,
-            toolchain.version,
-            str(self._cache_dir),
-            toolchain.build_cache,
-            self.language(kinds[-1]),
+            *self._runner("--warm", toolchain, kinds[-1]),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -201,6 +192,43 @@ class GoLauncher:
             raise
         if process.returncode != 0:
             logger.warning("warming the Go build cache failed: %s", errors.decode().strip())
+
+    async def compile(self, action: Action) -> str | None:
+        """Compile the function into the binary cache ahead of its first call, as the
+        platform's remote build does; the compiler's output when that fails."""
+        kind = action.exec.kind
+        if self._toolchain is None:
+            return self._missing(kind)
+        toolchain = self._toolchain
+        process = await asyncio.create_subprocess_exec(
+            *self._runner("--build", toolchain, kind),
+            str(action.exec.source),
+            action.exec.main,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            output, _ = await process.communicate()
+        except asyncio.CancelledError:
+            process.kill()
+            await process.wait()
+            raise
+        return None if process.returncode == 0 else output.decode("utf-8", "replace")
+
+    def _runner(self, mode: str, toolchain: GoToolchain, kind: str) -> tuple[str, ...]:
+        return (
+            sys.executable,
+            "-I",
+            "-B",
+            str(shim_path("go_runner.py")),
+            mode,
+            toolchain.program,
+            toolchain.version,
+            str(self._cache_dir),
+            toolchain.build_cache,
+            self.language(kind),
+        )
 
     def problem(self, kind: str) -> str | None:
         return None if self._toolchain else self._missing(kind)

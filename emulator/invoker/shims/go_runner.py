@@ -3,14 +3,16 @@
     go_runner.py <go> <go version> <cache dir> <go build cache> <language version> <source>
                  <main> <result fd>
     go_runner.py --warm <go> <go version> <cache dir> <go build cache> <language version>
+    go_runner.py --build <go> <go version> <cache dir> <go build cache> <language version>
+                 <source> <main>
     go_runner.py --dlv=<dlv>@<host:port> <the first form's arguments>
 
-The third form (`--debug`) builds the function for debugging and runs it under Delve,
-headless on host:port; the binary then finds the result pipe as /proc/<pid>/fd/3, since
-Delve passes its debuggee only the standard streams.
-
 The second form compiles a trivial function, so that the standard library is in the build
-cache before a real function's first call (as it is in the platform's runtime image).
+cache before a real function's first call (as it is in the platform's runtime image). The
+third compiles a function ahead of its first call, as a remote build does: the compiler's
+output on stderr, exit status 1 when it fails. The fourth builds the function for debugging
+and runs it under Delve, headless on host:port; the binary then finds the result pipe as
+/proc/<pid>/fd/3, since Delve passes its debuggee only the standard streams.
 
 1. The result pipe becomes fd 3, where the compiled launcher (go_launcher.go.txt) writes.
 2. The function's binary is `<cache>/bin/<digest>`, the digest covering the sources, the entry
@@ -239,9 +241,18 @@ def warm(go, version, cache, gocache, language):
     sys.exit(0 if built else 1)
 
 
+def build_ahead(go, version, cache, gocache, language, source, main_name):
+    if not entry_point(main_name).isidentifier():
+        sys.stderr.write(f"the entry point '{main_name}' is not a Go identifier\n")
+        sys.exit(1)
+    sys.exit(0 if ensure_binary(go, version, cache, gocache, language, source, main_name) else 1)
+
+
 def main():
     if sys.argv[1] == "--warm":
         warm(*sys.argv[2:7])
+    if sys.argv[1] == "--build":
+        build_ahead(*sys.argv[2:9])
     die_with_the_emulator()
     delve = None
     if sys.argv[1].startswith("--dlv="):

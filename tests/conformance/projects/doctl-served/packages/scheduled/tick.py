@@ -1,0 +1,2 @@
+def main(event):
+    return {"body": event.get("greeting", "tick")}
