@@ -148,7 +148,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if is_control_plane(request):
             authenticate_control_plane(header, services.settings)
             _check_control_plane_namespace(request, services)
-        elif request.path.startswith(OPENWHISK_PREFIX):
+        elif request.path.startswith((OPENWHISK_PREFIX, *LOCAL_PREFIXES)):
             authenticate(header, services.settings.credentials)
             _check_namespace(request, services)
     return await handler(request)
