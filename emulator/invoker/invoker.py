@@ -139,6 +139,16 @@ class _Timing:
     init_ms: int | None
 
 
+@dataclass(slots=True)
+class _Progress:
+    """How far a running activation got: what its record keeps if the emulator stops it."""
+
+    process: WarmProcess | None = None
+    timing: _Timing | None = None
+    # Still initialising (a cold start whose function has not loaded yet).
+    initialising: bool = False
+
+
 class Invoker:
     def __init__(
         self,
@@ -242,13 +252,11 @@ class Invoker:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _activate(self, run: _Run) -> Activation:
+        progress = _Progress()
         try:
-            verdict, logs, timing = await self._execute(run)
+            verdict, logs, timing = await self._execute(run, progress)
         except asyncio.CancelledError:
-            response = ActivationResponse.error(
-                StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED
-            )
-            await self._finish(run, run.pending.finished(self._clock.now_ms(), response))
+            await self._finish(run, self._interrupted(run, progress))
             raise
         except Exception:
             logger.exception("activation %s failed inside the emulator", run.pending.activation_id)
@@ -265,7 +273,22 @@ class Invoker:
         queued = run.marker.queued
         await self._store.finish(activation, marker=queued, marked=queued is not None)
 
-    async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
+    def _interrupted(self, run: _Run, progress: _Progress) -> Activation:
+        """The record of an activation the emulator's shutdown stopped: what it had printed
+        (already shown live) and its timings, as far as it got."""
+        response = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED)
+        timing = progress.timing
+        if timing is None:
+            return run.pending.finished(self._clock.now_ms(), response)
+        if progress.initialising:
+            timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+        process = progress.process
+        logs = process.logs.take(messages.LOGS_MIGHT_BE_MISSING) if process else ()
+        return self._record(run, Verdict(response, keep_warm=False), logs, timing)
+
+    async def _execute(
+        self, run: _Run, progress: _Progress
+    ) -> tuple[Verdict, tuple[str, ...], _Timing]:
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
         problem = self.problem(action)
@@ -279,12 +302,16 @@ class Invoker:
         try:
             if process is None:
                 process, load = self._cold_process(launcher, run)
+                progress.process = process
                 if load is None:
                     await process.spawn()
-            timing = self._timing(run)
+            progress.process = process
+            timing = progress.timing = self._timing(run)
             if cold:
+                progress.initialising = True
                 verdict = await self._initialise(process, action, load)
                 timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+                progress.timing, progress.initialising = timing, False
                 starting = False
                 self._pool.started(action)
             if verdict is None:
