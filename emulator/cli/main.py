@@ -7,6 +7,7 @@ import click
 from emulator import __version__
 from emulator.cli.activation_commands import activations
 from emulator.cli.function_commands import functions, invoke
+from emulator.cli.runtime_commands import runtimes
 from emulator.cli.serve import serve
 from emulator.cli.trigger_commands import triggers
 
@@ -17,5 +18,5 @@ def main() -> None:
     """A local emulator of DigitalOcean Functions (Apache OpenWhisk)."""
 
 
-for _command in (serve, invoke, activations, functions, triggers):
+for _command in (serve, invoke, activations, functions, triggers, runtimes):
     main.add_command(_command)

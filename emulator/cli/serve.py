@@ -119,6 +119,13 @@ def project_file(path: Path) -> Path:
     "debugpy (when installed).",
 )
 @click.option(
+    "--bare-runtimes",
+    is_flag=True,
+    envvar=env("BARE_RUNTIMES"),
+    help="None of the runtime images' packages (requests, twilio, openwhisk…): functions get "
+    "only what they bundle.",
+)
+@click.option(
     "--invocations-per-minute",
     default=DEFAULT_INVOCATIONS_PER_MINUTE,
     show_default=True,
@@ -162,6 +169,7 @@ def serve(
     quiet: bool,
     cold: bool,
     debug: bool,
+    bare_runtimes: bool,
     invocations_per_minute: int,
     concurrent_invocations: int,
     loop: str,
@@ -190,6 +198,7 @@ def serve(
         quiet=quiet,
         cold=cold,
         debug=debug,
+        bare_runtimes=bare_runtimes,
         invocations_per_minute=invocations_per_minute or None,
         concurrent_invocations=concurrent_invocations or None,
         toolchains={

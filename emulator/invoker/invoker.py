@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from emulator.invoker import messages
+from emulator.invoker.image_packages import ImagePackages
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.observer import ActivationObserver
-from emulator.invoker.outcome import Verdict, judge_init, judge_run
+from emulator.invoker.outcome import Verdict, judge_init, judge_run, missing_module
 from emulator.invoker.pool import WarmPool
 from emulator.invoker.process import WarmProcess
 from emulator.namespace.clock import Clock, IdFactory
@@ -163,9 +164,11 @@ class Invoker:
         ids: IdFactory,
         observer: ActivationObserver | None = None,
         enforce_timeouts: bool = True,
+        images: ImagePackages | None = None,
     ) -> None:
         """`enforce_timeouts=False` (the `--debug` mode) lets a function sit at a breakpoint
-        for as long as the developer needs."""
+        for as long as the developer needs; `images`: the runtime images' packages that
+        functions get behind their own (None: none)."""
         self._registry = registry
         self._store = store
         self._pool = pool
@@ -176,11 +179,16 @@ class Invoker:
         self._ids = ids
         self._observer = observer
         self._enforce_timeouts = enforce_timeouts
+        self._images = images
         self._tasks: set[asyncio.Task[Activation]] = set()
 
     @property
     def launchers(self) -> dict[str, Launcher]:
         return dict(self._launchers)
+
+    @property
+    def images(self) -> ImagePackages | None:
+        return self._images
 
     @property
     def running(self) -> int:
@@ -307,9 +315,10 @@ class Invoker:
                     await process.spawn()
             progress.process = process
             timing = progress.timing = self._timing(run)
+            notes: tuple[str, ...] = ()
             if cold:
                 progress.initialising = True
-                verdict = await self._initialise(process, action, load)
+                verdict, notes = await self._initialise(process, action, load)
                 timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
                 progress.timing, progress.initialising = timing, False
                 starting = False
@@ -317,7 +326,7 @@ class Invoker:
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)
-            return verdict, process.logs.take(*_log_notes(verdict, complete)), timing
+            return verdict, process.logs.take(*notes, *_log_notes(verdict, complete)), timing
         finally:
             if starting:
                 self._pool.started(action)
@@ -393,21 +402,31 @@ class Invoker:
 
     async def _initialise(
         self, process: WarmProcess, action: Action, load: Mapping[str, JSON] | None
-    ) -> Verdict | None:
+    ) -> tuple[Verdict | None, tuple[str, ...]]:
+        """None when the function loaded, else the failure; and the lines its logs get
+        about it (the image package it could not import)."""
         timeout_ms = max(action.limits.timeout, MIN_INIT_TIMEOUT_MS)
+        kind = action.exec.kind
+        image = self._images.init_fields(kind) if self._images else {}
         init = {
             "value": {
                 "name": action.qualified_name,
                 "main": action.exec.main,
                 "code": str(action.exec.source),
                 "binary": action.exec.binary,
+                **({"origin": str(action.exec.origin)} if action.exec.origin else {}),
+                **image,
                 **(load or {}),
             }
         }
         reply = await process.exchange(
             init, timeout=self._seconds(timeout_ms), keep=MAX_PAYLOAD_BYTES
         )
-        return judge_init(reply, timeout_ms=timeout_ms)
+        verdict = judge_init(reply, timeout_ms=timeout_ms)
+        module = missing_module(reply) if verdict is not None else None
+        if module is None or self._images is None:
+            return verdict, ()
+        return verdict, self._images.after_missing_module(kind, module)
 
     async def _run(self, process: WarmProcess, run: _Run) -> Verdict:
         timeout_ms = run.action.limits.timeout

@@ -191,7 +191,7 @@ def _select(project: Project, failures: dict[str, str]) -> tuple[tuple[Action, .
         actions.append(
             dataclasses.replace(
                 action,
-                exec=Exec(kind, action.exec.main, code.source, code.binary),
+                exec=Exec(kind, action.exec.main, code.source, code.binary, code.origin),
                 annotations=action.annotations.merged({"exec": kind}),
             )
         )

@@ -1,8 +1,12 @@
 """Runs INSIDE a Go function's process, never imported by the emulator. Python 3.9+.
 
-    go_runner.py <go> <go version> <cache dir> <go build cache> <language version> <source>
-                 <main> <result fd>
+    go_runner.py --modules=<json> <go> <go version> <cache dir> <go build cache>
+                 <language version> <source> <main> <result fd>
     go_runner.py --warm <go> <go version> <cache dir> <go build cache> <language version>
+
+`--modules` is the user's Go module settings (GOPROXY, GOFLAGS, GOPRIVATE, GONOSUMDB,
+GOMODCACHE…, as `go env` reports them): a go.mod's requirements are downloaded as the user's
+own `go build` would download them, into the user's module cache.
 
 The second form compiles a trivial function, so that the standard library is in the build
 cache before a real function's first call (as it is in the platform's runtime image).
@@ -33,10 +37,11 @@ import time
 BUILD_FORMAT = "1"
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go_launcher.go.txt")
 NO_BINARY = "The function failed to generate or locate a binary. See logs for details."
-OFFLINE_HINT = (
-    "Hint: the emulator builds Go functions offline (GOPROXY=off), so modules cannot be "
-    "downloaded: vendor them into the function with `go mod vendor`, or use the standard "
-    "library only."
+# What `go` says when the module proxy (or the source it fetches from) cannot be reached.
+UNREACHABLE = re.compile(
+    r"dial tcp|no such host|connection refused|i/o timeout|network is unreachable"
+    r"|proxyconnect|TLS handshake timeout|Temporary failure in name resolution"
+    r"|module lookup disabled by GOPROXY=off"
 )
 # A single file that is a whole program of its own gets no launcher (do-go bin/compile).
 OWN_MAIN = re.compile(r"package\s+main\W.*func\s+main\s*\(\s*\)", re.DOTALL)
@@ -69,23 +74,40 @@ def digest(source, parts):
     return hashed.hexdigest()
 
 
-def build_environment(cache, gocache):
-    """The user's Go build cache (compiled packages, shared with their other Go work), and
-    everything else inside the emulator's cache; no network, no other toolchain, no cgo."""
-    gopath = os.path.join(cache, "gopath")
+def build_environment(cache, gocache, modules):
+    """The user's Go build cache (compiled packages, shared with their other Go work) and
+    module settings (`modules`: where modules come from and are kept); no other toolchain,
+    no cgo, no go.work, and a go.mod that `go build` may complete (-mod=mod)."""
+    gopath = modules.get("GOPATH") or os.path.join(cache, "gopath")
+    flags = modules.get("GOFLAGS", "")
+    if "-mod=" not in flags:
+        flags = f"{flags} -mod=mod".strip()
     return {
         "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": os.environ.get("HOME", "/"),
+        **modules,
         "GOCACHE": gocache,
         "GOPATH": gopath,
-        "GOMODCACHE": os.path.join(gopath, "pkg", "mod"),
-        "GOFLAGS": "-mod=mod",
-        "GOPROXY": "off",
+        "GOMODCACHE": modules.get("GOMODCACHE") or os.path.join(gopath, "pkg", "mod"),
+        "GOFLAGS": flags,
         "GOTOOLCHAIN": "local",
         "GOWORK": "off",
         "GOENV": "off",
         "GO111MODULE": "on",
         "CGO_ENABLED": "0",
     }
+
+
+def unreachable_proxy(compiler_output, modules):
+    """One line for a build that failed because modules could not be downloaded, or None."""
+    if not UNREACHABLE.search(compiler_output):
+        return None
+    proxy = modules.get("GOPROXY", "https://proxy.golang.org,direct")
+    return (
+        f"Cannot download the modules go.mod requires: the module proxy (GOPROXY={proxy}) "
+        "cannot be reached; vendor them into the function with `go mod vendor`, or build "
+        "once online."
+    )
 
 
 def write_sources(source, folder, launcher, language):
@@ -107,8 +129,9 @@ def write_sources(source, folder, launcher, language):
             file.write(f"module exec\n\ngo {language}\n")
 
 
-def build(go, cache, gocache, source, launcher, language, target):
-    """Compile into `target`; False (the compiler's output on stderr) when it fails."""
+def build(go, cache, gocache, modules, source, launcher, language, target):
+    """Compile into `target`; None when it succeeds, else the one-line reason (the
+    compiler's output is on stderr)."""
     builds = os.path.join(cache, "build")
     os.makedirs(builds, exist_ok=True)
     remove_stale_builds(builds)
@@ -125,7 +148,7 @@ def build(go, cache, gocache, source, launcher, language, target):
         done = subprocess.run(
             command,
             cwd=folder,
-            env=build_environment(cache, gocache),
+            env=build_environment(cache, gocache, modules),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -134,12 +157,13 @@ def build(go, cache, gocache, source, launcher, language, target):
         compiler_output = done.stdout.decode("utf-8", "replace")
         sys.stderr.write(compiler_output)
         if done.returncode != 0:
-            if "GOPROXY=off" in compiler_output:
-                sys.stderr.write(OFFLINE_HINT + "\n")
+            reason = unreachable_proxy(compiler_output, modules)
+            if reason is not None:
+                sys.stderr.write(reason + "\n")
             sys.stderr.flush()
-            return False
+            return reason or NO_BINARY
         os.replace(output, target)
-        return True
+        return None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -151,8 +175,8 @@ def remove_stale_builds(builds):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def ensure_binary(go, version, cache, gocache, language, source, main):
-    """The binary's path, built if needed; None when the build failed."""
+def ensure_binary(go, version, cache, gocache, language, source, main, modules=None):
+    """The binary's path, built if needed; else (None, why the build failed)."""
     with open(LAUNCHER, encoding="utf-8") as file:
         launcher = file.read().replace("ENTRY__", entry_point(main))
     name = digest(source, [BUILD_FORMAT, version, language, launcher])
@@ -160,12 +184,13 @@ def ensure_binary(go, version, cache, gocache, language, source, main):
     os.makedirs(binaries, exist_ok=True)
     target = os.path.join(binaries, name)
     if os.path.exists(target):
-        return target
+        return target, None
     with open(target + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.exists(target) or build(go, cache, gocache, source, launcher, language, target):
-            return target
-    return None
+        if os.path.exists(target):
+            return target, None
+        failure = build(go, cache, gocache, modules or {}, source, launcher, language, target)
+        return (None, failure) if failure else (target, None)
 
 
 def fail(message):
@@ -201,7 +226,7 @@ def warm(go, version, cache, gocache, language):
         source = os.path.join(folder, "warm.go")
         with open(source, "w", encoding="utf-8") as file:
             file.write(WARM_SOURCE)
-        built = ensure_binary(go, version, cache, gocache, language, source, "main")
+        built, _ = ensure_binary(go, version, cache, gocache, language, source, "main")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     sys.exit(0 if built else 1)
@@ -211,7 +236,8 @@ def main():
     if sys.argv[1] == "--warm":
         warm(*sys.argv[2:7])
     die_with_the_emulator()
-    go, version, cache, gocache, language, source, main_name, result_fd = sys.argv[1:9]
+    modules = json.loads(sys.argv[1].partition("=")[2])
+    go, version, cache, gocache, language, source, main_name, result_fd = sys.argv[2:10]
     if int(result_fd) != 3:
         os.dup2(int(result_fd), 3)
         os.close(int(result_fd))
@@ -222,12 +248,14 @@ def main():
         )
         fail(NO_BINARY)
     try:
-        binary = ensure_binary(go, version, cache, gocache, language, source, main_name)
+        binary, failure = ensure_binary(
+            go, version, cache, gocache, language, source, main_name, modules
+        )
     except OSError as error:
         sys.stderr.write(f"Cannot build the function with {go}: {error}\n")
         fail(NO_BINARY)
     if binary is None:
-        fail(NO_BINARY)
+        fail(failure or NO_BINARY)
     try:
         os.execv(binary, [binary])
     except OSError as error:
