@@ -40,7 +40,8 @@ class ImagePackages:
         self._interpreter = interpreter
         self._on_demand = install_on_demand
         self._installing: dict[str, asyncio.Task[InstallResult]] = {}
-        self._failed: dict[str, str] = {}
+        # Kind → package → why its install failed ("" for the whole set), in this run.
+        self._failed: dict[str, dict[str, str]] = {}
 
     def state(self, kind: str) -> str | None:
         """How the banner shows the image packages of `kind`; None when its image has none."""
@@ -89,9 +90,11 @@ class ImagePackages:
         if package.name in self.installed(kind):
             return ()
         command = f"{INSTALL_COMMAND} {kind}"
-        if kind in self._failed:
+        failed = self._failed.get(kind, {})
+        why = failed.get(package.name, failed.get(""))
+        if why is not None:
             return (
-                f"Hint: {shipped}, but installing it failed ({self._failed[kind]}): run "
+                f"Hint: {shipped}, but installing it failed ({why}): run "
                 f"'{command}' when the package index can be reached, or bundle it",
             )
         if kind in self._installing:
@@ -126,20 +129,21 @@ class ImagePackages:
                 progress=lambda line: logger.info("%s: %s", kind, line),
             )
         except Exception as error:
-            self._failed[kind] = str(error)
+            self._failed[kind] = {"": str(error)}
             logger.warning("%s: installing the image's packages failed: %s", kind, error)
             raise
         finally:
             del self._installing[kind]
         if result.failed:
+            self._failed[kind] = dict(result.failed)
             names = ", ".join(name for name, _ in result.failed)
-            self._failed[kind] = f"{names}: {result.failed[0][1]}"
             logger.warning(
-                "%s: %d of the image's packages could not be installed (%s); run '%s %s' to "
-                "try again",
+                "%s: %d of the image's packages could not be installed (%s: %s); run '%s %s' "
+                "to try again",
                 kind,
                 len(result.failed),
-                self._failed[kind],
+                names,
+                result.failed[0][1],
                 INSTALL_COMMAND,
                 kind,
             )
