@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,16 @@ def cli(*args: str) -> str:
 
 def cache_root() -> Path:
     return Path(os.environ[CACHE_DIR_VARIABLE])
+
+
+def wait_for_record(server, activation_id: str, *, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, record = server.request("GET", f"/api/v1/namespaces/_/activations/{activation_id}")
+        if status == 200:
+            return record
+        time.sleep(0.5)
+    raise AssertionError(f"no record for {activation_id} after {seconds} s")
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:
