@@ -291,3 +291,23 @@ async def test_offline_the_failure_names_the_package_and_the_command(
         "'functions-emulator runtimes install nodejs:14' when the package index can be "
         "reached, or bundle it"
     ], texts(record)
+
+
+# --- the banner ---------------------------------------------------------------------------
+
+
+def banner_line(output: str, kind: str) -> str:
+    return next(line.strip() for line in output.splitlines() if line.strip().startswith(kind))
+
+
+def test_the_banner_says_per_kind_whether_image_packages_are_present(python_image, serve, project):
+    served = serve(project, "--no-reload").stop()
+    assert banner_line(served, "python:3.12:").endswith(
+        "; image packages partly installed (requests, twilio)"
+    )
+    assert banner_line(served, "python:3.13:").endswith(
+        "; image packages not installed (functions-emulator runtimes install python:3.13)"
+    )
+    assert "image packages" not in banner_line(served, "go:1.25:")
+    bare = serve(project, "--no-reload", "--bare-runtimes").stop()
+    assert banner_line(bare, "python:3.12:").endswith("; image packages off (--bare-runtimes)")
