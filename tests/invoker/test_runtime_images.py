@@ -200,6 +200,26 @@ async def test_a_node_function_requires_openwhisk_without_bundling_it(
     assert record["response"]["result"] == {"invoke": "function", "version": "3.21.3"}
 
 
+async def test_an_es_module_imports_openwhisk_without_bundling_it(node_image, make_client, project):
+    (project / "packages/node/esm.mjs").write_text(
+        "import openwhisk from 'openwhisk';\n"
+        "export function main() { return { invoke: typeof openwhisk({apihost: 'h', "
+        "api_key: 'x:y'}).actions.invoke }; }\n"
+    )
+    with (project / "project.yml").open() as config:
+        text = config.read()
+    text = text.replace(
+        "      - name: call\n        runtime: nodejs:18\n",
+        "      - name: call\n        runtime: nodejs:18\n"
+        "      - name: esm\n        runtime: nodejs:18\n",
+    )
+    (project / "project.yml").write_text(text)
+    client = await make_client(project)
+    status, record = await invoke(client, "node/esm")
+    assert status == 200, texts(record)
+    assert record["response"]["result"] == {"invoke": "function"}
+
+
 # --- --bare-runtimes ------------------------------------------------------------------------
 
 
