@@ -44,7 +44,8 @@ def _kinds(given: tuple[str, ...]) -> list[str]:
     "packages",
     multiple=True,
     metavar="NAME",
-    help="Only this package of each kind's image (repeatable), e.g. what a project imports.",
+    help="Only this package of each kind's image (repeatable), e.g. what a project imports; "
+    "no toolchain then.",
 )
 def install(kinds: tuple[str, ...], packages: tuple[str, ...]) -> None:
     """Install each KIND's image packages and exact toolchain into the runtime cache

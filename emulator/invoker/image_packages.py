@@ -60,8 +60,15 @@ class ImagePackages:
         return f"image packages partly installed ({', '.join(have)})"
 
     def installed(self, kind: str) -> tuple[str, ...]:
+        """The image packages of `kind` in the cache, for the interpreter that serves it now
+        (those built for another Python do not count)."""
         record = self.cache.image(kind)
-        return record.packages if record else ()
+        if record is None:
+            return ()
+        serving = self._interpreter(kind) if self._interpreter else record.program
+        if kind.startswith("python:") and record.program != serving:
+            return ()
+        return record.packages
 
     def init_fields(self, kind: str) -> dict[str, JSON]:
         """What a function's init line carries: the folders of its image's packages."""

@@ -58,7 +58,7 @@ async def install_image(
     async with _locked(folder):
         before = cache.image(image.kind) or Installed()
         try:
-            install = await _installer(image, folder, interpreter, before, progress)
+            install, fresh = await _installer(image, folder, interpreter, before, progress)
         except InstallError as error:
             return InstallResult(image.kind, (), tuple((p.name, str(error)) for p in wanted))
         requirements = [image.requirement(p) for p in wanted]
@@ -75,7 +75,8 @@ async def install_image(
         lost = {name for name, _ in failed}
         done = tuple(p.name for p in wanted if p.name not in lost)
         program = interpreter if image.manager == "pip" else "npm"
-        cache.record_image(image.kind, Installed((*before.packages, *done), program))
+        kept = () if fresh else before.packages
+        cache.record_image(image.kind, Installed(tuple({*kept, *done}), program))
         return InstallResult(image.kind, done, tuple(failed))
 
 
@@ -103,8 +104,9 @@ async def install_toolchain(
 
 async def _installer(
     image: Image, folder: Path, interpreter: str, before: Installed, progress: Progress
-) -> Callable[[list[str]], Awaitable[str | None]]:
-    """How to install requirements into `folder` (None, or why it failed)."""
+) -> tuple[Callable[[list[str]], Awaitable[str | None]], bool]:
+    """How to install requirements into `folder` (None, or why it failed), and whether the
+    folder was made anew (what it held before is gone)."""
     if image.manager == "npm":
         npm = shutil.which("npm")
         if npm is None:
@@ -116,9 +118,10 @@ async def _installer(
             code, lines = await run_streamed([*argv, *requirements], progress=progress)
             return None if code == 0 else _reason("npm", lines)
 
-        return npm_install
+        return npm_install, False
     python = folder / "bin" / "python"
-    if not python.exists() or before.program != interpreter:
+    fresh = not python.exists() or before.program != interpreter
+    if fresh:
         # A new interpreter for the kind: its packages are built for it from scratch.
         shutil.rmtree(folder, ignore_errors=True)
         progress(f"creating a virtual environment with {interpreter} in {folder}")
@@ -133,7 +136,7 @@ async def _installer(
         code, lines = await run_streamed(argv, progress=progress)
         return None if code == 0 else _reason("pip", lines)
 
-    return pip_install
+    return pip_install, fresh
 
 
 async def run_streamed(argv: Sequence[str], *, progress: Progress) -> tuple[int, list[str]]:

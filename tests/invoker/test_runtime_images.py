@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.invoker.runtime_cache import CACHE_DIR_VARIABLE, RuntimeCache
+from emulator.invoker.image_packages import ImagePackages
+from emulator.invoker.runtime_cache import CACHE_DIR_VARIABLE, Installed, RuntimeCache
 from emulator.namespace.images import IMAGES, NIMBELLA_NODEJS, NIMBELLA_PYTHON_39, image_for
 from emulator.services import SERVICES
 from tests.support.ci import require
@@ -122,6 +123,16 @@ def test_every_nodejs_kind_ships_the_base_images_packages():
             "serialize-error",
         }
     assert image_for("go:1.25") is None and image_for("php:8.2") is None
+
+
+def test_packages_installed_for_another_interpreter_do_not_count(tmp_path):
+    cache = RuntimeCache(tmp_path)
+    cache.record_image("python:3.13", Installed(("requests",), "/usr/bin/python3.11"))
+    now = ImagePackages(cache, interpreter=lambda kind: "/usr/bin/python3.13")
+    assert now.installed("python:3.13") == ()
+    assert now.init_fields("python:3.13") == {}
+    then = ImagePackages(cache, interpreter=lambda kind: "/usr/bin/python3.11")
+    assert then.state("python:3.13") == "image packages partly installed (requests)"
 
 
 # --- installed, behind the function's own ---------------------------------------------------
