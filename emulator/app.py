@@ -23,6 +23,8 @@ from emulator.dashboard import DASHBOARD, setup_dashboard
 from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.confinement import Confinement
 from emulator.invoker.debugging import DebugScope
+from emulator.invoker.exact_toolchains import installed_programs
+from emulator.invoker.image_packages import ImagePackages
 from emulator.invoker.invoker import Identity, Invoker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.launchers.golang import GoLauncher
@@ -31,11 +33,13 @@ from emulator.invoker.launchers.php import PhpLauncher
 from emulator.invoker.launchers.python import PythonLauncher
 from emulator.invoker.observer import ActivationObserver, Observers
 from emulator.invoker.pool import WarmPool
+from emulator.invoker.runtime_cache import RuntimeCache, default_cache_dir
 from emulator.metrics.figures import METRICS, EmulatorMetrics
 from emulator.namespace.clock import Clock, IdFactory, SystemClock
 from emulator.namespace.deployments import Deployments
 from emulator.namespace.registry import Registry
 from emulator.namespace.rules import Rules
+from emulator.namespace.runtimes import KINDS
 from emulator.namespace.scheduler import Scheduler, Sleep
 from emulator.namespace.throttling import Throttle
 from emulator.project import Project, build_project, load_project
@@ -62,19 +66,46 @@ def debug_scope(settings: Settings) -> DebugScope:
     )
 
 
+def runtime_cache(settings: Settings) -> RuntimeCache:
+    """Where the runtime images' packages and the exact toolchains are installed."""
+    return RuntimeCache(settings.cache_dir or default_cache_dir(os.environ))
+
+
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
-    """One launcher per runtime family, each finding its toolchain on this machine."""
+    """One launcher per runtime family, each finding its toolchains on this machine and in
+    the runtime cache."""
     debug = debug_scope(settings)
+    exact = installed_programs(runtime_cache(settings), KINDS)
     return {
         "python": PythonLauncher.discover(debug=debug, coverage=settings.python_coverage),
         "nodejs": NodeLauncher.discover(
-            settings.toolchains.get("nodejs"), debug=debug, coverage=settings.node_coverage
+            settings.toolchains.get("nodejs"),
+            debug=debug,
+            coverage=settings.node_coverage,
+            exact=exact,
         ),
         "php": PhpLauncher.discover(settings.toolchains.get("php"), debug=debug),
         "go": GoLauncher.discover(
-            settings.toolchains.get("go"), cache_dir=settings.state_dir / "go", debug=debug
+            settings.toolchains.get("go"),
+            cache_dir=settings.state_dir / "go",
+            debug=debug,
+            exact=exact,
         ),
     }
+
+
+def image_packages(settings: Settings, launchers: dict[str, Launcher]) -> ImagePackages:
+    """The runtime images' packages, installed for the interpreter that serves each kind."""
+    python = launchers.get("python")
+    return ImagePackages(
+        runtime_cache(settings),
+        bare=settings.bare_runtimes,
+        interpreter=(
+            (lambda kind: python.interpreter(kind).path)
+            if isinstance(python, PythonLauncher)
+            else None
+        ),
+    )
 
 
 def read_project(settings: Settings, clock: Clock) -> Project:
@@ -168,11 +199,14 @@ def _services_context(
             code_dir=settings.state_dir / "code",
             clock=clock,
         )
+        found = await discovering
+        images = image_packages(settings, found)
         invoker = Invoker(
             registry=registry,
             store=store,
             pool=pool,
-            launchers=await discovering,
+            launchers=found,
+            images=images,
             identity=Identity(
                 namespace=settings.namespace,
                 api_key=settings.credentials.text,
@@ -271,6 +305,7 @@ def _services_context(
             await asyncio.gather(scheduling, return_exceptions=True)
             await builder.close()
             await invoker.close()
+            await images.close()
             await pool.close()
             for task in upkeep:
                 task.cancel()

@@ -154,6 +154,11 @@ class Settings:
     # Programs to run functions with, per runtime family ("nodejs", "go", "php"); the
     # default is the one found on PATH.
     toolchains: Mapping[str, str] = field(default_factory=dict)
+    # `--bare-runtimes`: none of the runtime images' packages, only what functions bundle.
+    bare_runtimes: bool = False
+    # The runtime cache (image packages, exact toolchains); None: FUNCTIONS_EMULATOR_CACHE_DIR
+    # or the user's cache folder (emulator/invoker/runtime_cache.py).
+    cache_dir: Path | None = None
 
     @property
     def project_root(self) -> Path:

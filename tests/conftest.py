@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from emulator.app import create_app, discover_launchers
 from emulator.invoker.launchers import Launcher
+from emulator.invoker.runtime_cache import CACHE_DIR_VARIABLE
 from emulator.settings import Settings
 from tests.support.fixture_types import MakeClient
 from tests.support.paths import FIXTURE_PROJECTS, SAMPLE_PROJECT
@@ -22,6 +25,21 @@ from tests.support.servers import ServerProcess, free_port
 # tests/pytest_plugin runs throwaway test suites with pytester; pytest accepts plugins only
 # from the top-level conftest.
 pytest_plugins = ["pytester"]
+
+_USER_CACHE = os.environ.get(CACHE_DIR_VARIABLE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The runtime cache (image packages, exact toolchains) of this session, never the
+    # developer's own: what the tests install they install here, once, and every emulator
+    # and CLI the tests start (they inherit the environment) finds it.
+    os.environ[CACHE_DIR_VARIABLE] = tempfile.mkdtemp(prefix="functions-emulator-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop(CACHE_DIR_VARIABLE, ""), ignore_errors=True)
+    if _USER_CACHE is not None:
+        os.environ[CACHE_DIR_VARIABLE] = _USER_CACHE
 
 
 @pytest.fixture(scope="session")

@@ -48,8 +48,11 @@ def banner(services: Services) -> str:
         "",
         "Runtimes",
     ]
+    images = services.invoker.images
     for kind in KINDS.values():
-        lines.append(f"  {services.launchers[kind.family].describe(kind.name)}")
+        served = services.launchers[kind.family].describe(kind.name)
+        state = images.state(kind.name) if images else None
+        lines.append(f"  {served}; {state}" if state else f"  {served}")
     # Each function says whether project.yml's files or a deploy through the API serve it.
     lines += ["", f"Functions ({len(actions)})"]
     width = max((len(a.path) for a in actions), default=0)

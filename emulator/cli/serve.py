@@ -144,6 +144,13 @@ def project_file(path: Path) -> Path:
     help="Where PHP functions' Xdebug connects under --debug: the port your IDE listens on.",
 )
 @click.option(
+    "--bare-runtimes",
+    is_flag=True,
+    envvar=env("BARE_RUNTIMES"),
+    help="None of the runtime images' packages (requests, twilio, openwhisk…): functions get "
+    "only what they bundle.",
+)
+@click.option(
     "--invocations-per-minute",
     default=DEFAULT_INVOCATIONS_PER_MINUTE,
     show_default=True,
@@ -189,6 +196,7 @@ def serve(
     cold: bool,
     debug: tuple[str, ...],
     xdebug_port: int,
+    bare_runtimes: bool,
     invocations_per_minute: int,
     concurrent_invocations: int,
     loop: str,
@@ -220,6 +228,7 @@ def serve(
         debug=debug_settings(debug)[0],
         debug_functions=debug_settings(debug)[1],
         xdebug_port=xdebug_port,
+        bare_runtimes=bare_runtimes,
         invocations_per_minute=invocations_per_minute or None,
         concurrent_invocations=concurrent_invocations or None,
         toolchains={

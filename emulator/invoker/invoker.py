@@ -14,9 +14,10 @@ from pathlib import Path
 from emulator.invoker import messages
 from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.debugging import DebugScope
+from emulator.invoker.image_packages import ImagePackages
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.observer import ActivationObserver
-from emulator.invoker.outcome import Verdict, judge_init, judge_run
+from emulator.invoker.outcome import Verdict, judge_init, judge_run, missing_module
 from emulator.invoker.pool import WarmPool
 from emulator.invoker.process import WarmProcess
 from emulator.namespace.clock import Clock, IdFactory
@@ -146,6 +147,16 @@ class _Timing:
     init_ms: int | None
 
 
+@dataclass(slots=True)
+class _Progress:
+    """How far a running activation got: what its record keeps if the emulator stops it."""
+
+    process: WarmProcess | None = None
+    timing: _Timing | None = None
+    # Still initialising (a cold start whose function has not loaded yet).
+    initialising: bool = False
+
+
 class Invoker:
     def __init__(
         self,
@@ -162,10 +173,12 @@ class Invoker:
         enforce_timeouts: bool = True,
         debug: DebugScope | None = None,
         code_versions: CodeVersions | None = None,
+        images: ImagePackages | None = None,
     ) -> None:
         """`enforce_timeouts=False` (the `--debug` mode) lets a function sit at a breakpoint
         for as long as the developer needs; `debug` does so for the functions it covers.
-        `code_versions` digests (and keeps) the code each recorded activation ran."""
+        `code_versions` digests (and keeps) the code each recorded activation ran; `images`:
+        the runtime images' packages that functions get behind their own (None: none)."""
         self._registry = registry
         self._store = store
         self._pool = pool
@@ -177,6 +190,7 @@ class Invoker:
         self._observer = observer
         self._debug = debug or DebugScope(enabled=not enforce_timeouts)
         self._code_versions = code_versions or CodeVersions(None)
+        self._images = images
         self._tasks: set[asyncio.Task[Activation]] = set()
 
     @property
@@ -186,6 +200,10 @@ class Invoker:
     @property
     def launchers(self) -> dict[str, Launcher]:
         return dict(self._launchers)
+
+    @property
+    def images(self) -> ImagePackages | None:
+        return self._images
 
     @property
     def running(self) -> int:
@@ -265,13 +283,11 @@ class Invoker:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _activate(self, run: _Run) -> Activation:
+        progress = _Progress()
         try:
-            verdict, logs, timing = await self._execute(run)
+            verdict, logs, timing = await self._execute(run, progress)
         except asyncio.CancelledError:
-            response = ActivationResponse.error(
-                StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED
-            )
-            await self._finish(run, run.pending.finished(self._clock.now_ms(), response))
+            await self._finish(run, self._interrupted(run, progress))
             raise
         except Exception:
             logger.exception("activation %s failed inside the emulator", run.pending.activation_id)
@@ -294,7 +310,22 @@ class Invoker:
             activation, marker=queued, marked=queued is not None, request=request
         )
 
-    async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
+    def _interrupted(self, run: _Run, progress: _Progress) -> Activation:
+        """The record of an activation the emulator's shutdown stopped: what it had printed
+        (already shown live) and its timings, as far as it got."""
+        response = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED)
+        timing = progress.timing
+        if timing is None:
+            return run.pending.finished(self._clock.now_ms(), response)
+        if progress.initialising:
+            timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+        process = progress.process
+        logs = process.logs.take(messages.LOGS_MIGHT_BE_MISSING) if process else ()
+        return self._record(run, Verdict(response, keep_warm=False), logs, timing)
+
+    async def _execute(
+        self, run: _Run, progress: _Progress
+    ) -> tuple[Verdict, tuple[str, ...], _Timing]:
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
         problem = self.problem(action)
@@ -308,18 +339,23 @@ class Invoker:
         try:
             if process is None:
                 process, load = self._cold_process(launcher, run)
+                progress.process = process
                 if load is None:
                     await process.spawn()
-            timing = self._timing(run)
+            progress.process = process
+            timing = progress.timing = self._timing(run)
+            notes: tuple[str, ...] = ()
             if cold:
-                verdict = await self._initialise(process, action, load)
+                progress.initialising = True
+                verdict, notes = await self._initialise(process, action, load)
                 timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
+                progress.timing, progress.initialising = timing, False
                 starting = False
                 self._pool.started(action)
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)
-            return verdict, process.logs.take(*_log_notes(verdict, complete)), timing
+            return verdict, process.logs.take(*notes, *_log_notes(verdict, complete)), timing
         finally:
             if starting:
                 self._pool.started(action)
@@ -395,21 +431,31 @@ class Invoker:
 
     async def _initialise(
         self, process: WarmProcess, action: Action, load: Mapping[str, JSON] | None
-    ) -> Verdict | None:
+    ) -> tuple[Verdict | None, tuple[str, ...]]:
+        """None when the function loaded, else the failure; and the lines its logs get
+        about it (the image package it could not import)."""
         timeout_ms = max(action.limits.timeout, MIN_INIT_TIMEOUT_MS)
+        kind = action.exec.kind
+        image = self._images.init_fields(kind) if self._images else {}
         init = {
             "value": {
                 "name": action.qualified_name,
                 "main": action.exec.main,
                 "code": str(action.exec.source),
                 "binary": action.exec.binary,
+                **({"origin": str(action.exec.origin)} if action.exec.origin else {}),
+                **image,
                 **(load or {}),
             }
         }
         reply = await process.exchange(
             init, timeout=self._seconds(timeout_ms, action), keep=MAX_PAYLOAD_BYTES
         )
-        return judge_init(reply, timeout_ms=timeout_ms)
+        verdict = judge_init(reply, timeout_ms=timeout_ms)
+        module = missing_module(reply) if verdict is not None else None
+        if module is None or self._images is None:
+            return verdict, ()
+        return verdict, self._images.after_missing_module(kind, module)
 
     async def _run(self, process: WarmProcess, run: _Run) -> Verdict:
         timeout_ms = run.action.limits.timeout

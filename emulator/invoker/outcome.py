@@ -81,3 +81,13 @@ def judge_run(reply: Reply, *, timeout_ms: int) -> Verdict:
         )
         return Verdict(response, keep_warm=True)
     return Verdict(ActivationResponse(StatusCode.SUCCESS, result, reply.size), keep_warm=True)
+
+
+def missing_module(reply: Reply) -> str | None:
+    """The module a function could not import, as its launcher's refusal names it."""
+    try:
+        refusal = json.loads(reply.raw) if reply.outcome is Outcome.REPLIED else None
+    except ValueError:
+        return None
+    module = refusal.get("missing_module") if isinstance(refusal, dict) else None
+    return module if isinstance(module, str) and module else None

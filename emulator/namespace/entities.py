@@ -107,6 +107,9 @@ class Exec:
     # A single source file, or the directory of a directory (zip-style) function.
     source: Path
     binary: bool = False
+    # The function's own directory in the project, when `source` is a staged selection of it
+    # (an `.include` or `.ignore` chose its files): where its build script and lists are.
+    origin: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

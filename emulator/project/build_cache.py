@@ -1,6 +1,7 @@
 """Which builds already succeeded on the sources as they are now: a digest of each built
 directory's inputs, taken right after its last successful build, kept in
-`<root>/.emulator/builds.json`. A failure is never recorded, so the next start retries it."""
+`<root>/.emulator/builds.json`. A failure is recorded as a failure, never with a digest, so the
+next start builds it again (and says so)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 from emulator.project.code import BUILD_OUTPUTS, source_files
 
 CACHE_FILE = Path(".emulator") / "builds.json"
+# What the cache keeps of a directory whose last build failed: no digest matches it.
+FAILED = "failed"
 _CHUNK = 1024 * 1024
 
 
@@ -55,6 +58,13 @@ class BuildCache:
     def record(self, key: str, digest: str) -> None:
         self._digests[key] = digest
         self._save()
+
+    def record_failure(self, key: str) -> None:
+        self.record(key, FAILED)
+
+    def failed(self, key: str) -> bool:
+        """Whether the last build of `key` failed."""
+        return self._digests.get(key) == FAILED
 
     def forget(self, key: str) -> None:
         if self._digests.pop(key, None) is not None:

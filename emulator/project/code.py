@@ -34,6 +34,8 @@ class Code:
     binary: bool
     runtime: str | None  # guessed from file names; project.yml's `runtime` wins
     staging: tuple[Step, ...] = ()
+    # The function's directory, when `source` is a staged selection of its files.
+    origin: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,7 @@ def directory_code(root: Path, directory: Path, *, action_name: str, staging: Pa
     if plain:
         return Code(directory, True, _agreed_runtime(itertools.chain(pairs, listed)))
     copies = tuple(Copy(file, staging / name) for file, name in pairs)
-    return Code(staging, True, _agreed_runtime(pairs), copies)
+    return Code(staging, True, _agreed_runtime(pairs), copies, origin=directory)
 
 
 def build_step(root: Path, directory: Path) -> str | None:

@@ -157,7 +157,9 @@ class _Deployment:
             namespace=self.namespace,
             package=None if spec.package == DEFAULT_PACKAGE else spec.package,
             name=spec.name,
-            exec=Exec(kind, config.get("main") or DEFAULT_MAIN, code.source, code.binary),
+            exec=Exec(
+                kind, config.get("main") or DEFAULT_MAIN, code.source, code.binary, code.origin
+            ),
             parameters=parameters_from(
                 config.get("parameters") or {}, config.get("environment") or {}
             ),

@@ -16,7 +16,9 @@ MARKER = "functions_emulator"
 ENABLED_INI = "functions_emulator"
 PROJECT_INI = "functions_emulator_project"
 THROTTLE_INI = "functions_emulator_throttle"
+BARE_INI = "functions_emulator_bare_runtimes"
 DISABLE_FLAG = "--no-functions-emulator"
+BARE_FLAG = "--functions-emulator-bare-runtimes"
 MARKER_HELP = (
     f"{MARKER}(project=None, functions=None, parameters=None, environment=None, "
     "clock=None): the emulator this test gets (functions_emulator plugin)"
@@ -36,6 +38,8 @@ class EmulatorOptions:
     # Where the emulator's clock starts, in epoch milliseconds; None: now.
     clock_ms: int | None = None
     throttled: bool = False
+    # None of the runtime images' packages: functions get only what they bundle.
+    bare_runtimes: bool = False
 
     @property
     def key(self) -> str:
@@ -48,6 +52,7 @@ class EmulatorOptions:
                 dict(self.environment),
                 self.clock_ms,
                 self.throttled,
+                self.bare_runtimes,
             ],
             sort_keys=True,
             default=str,
@@ -70,6 +75,19 @@ def add_options(parser: pytest.Parser) -> None:
         "the Functions project the fixtures serve (a folder or its project.yml), relative to "
         "the ini file; default: the first of rootdir and its parents with project.yml or "
         "packages/",
+    )
+    group.addoption(
+        BARE_FLAG,
+        action="store_true",
+        default=False,
+        help="serve functions without the runtime images' packages (requests, openwhisk…), "
+        "as a strict test that the project bundles what it imports",
+    )
+    parser.addini(
+        BARE_INI,
+        "true serves functions without the runtime images' packages (strict bundling)",
+        type="bool",
+        default=False,
     )
     parser.addini(
         THROTTLE_INI,
@@ -106,6 +124,7 @@ def options_for(node: pytest.Item | pytest.Collector, config: pytest.Config) -> 
         environment={k: str(v) for k, v in (values.get("environment") or {}).items()},
         clock_ms=_epoch_ms(values["clock"]) if values.get("clock") is not None else None,
         throttled=bool(config.getini(THROTTLE_INI)),
+        bare_runtimes=bool(config.getoption(BARE_FLAG) or config.getini(BARE_INI)),
     )
 
 

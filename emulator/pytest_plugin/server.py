@@ -61,7 +61,11 @@ class RunningEmulator:
         listener.bind(("127.0.0.1", 0))
         port: int = listener.getsockname()[1]
         settings = Settings(
-            project_file=options.project_file, port=port, db_path=database, no_reload=True
+            project_file=options.project_file,
+            port=port,
+            db_path=database,
+            no_reload=True,
+            bare_runtimes=options.bare_runtimes,
         )
         if not options.throttled:
             # A test suite calls far more often than a namespace may: no 429s unless asked.

@@ -194,6 +194,12 @@ RUNNERS: dict[str, tuple[str, str]] = {
         "test_get_metadata_reads_the_emulators_runtimes",
     ),
     "doctl-undeploy": ("tests/conformance/test_doctl_docs.py", "test_undeploy_answers_at_once"),
+    # docs/runtime-images.md
+    "install-requests": (
+        DOCS_TESTS + "test_runtime_images_page.py",
+        "test_the_install_block_installs_requests_for_python_312",
+    ),
+    "list": (DOCS_TESTS + "test_runtime_images_page.py", "test_the_list_block_prints_every_kind"),
 }
 # The only blocks no test runs yet, on purpose:
 # Pages whose links are checked besides those with blocks.

@@ -292,18 +292,6 @@ def test_the_cache_lives_in_the_projects_emulator_folder(load, tmp_path):
 # --- how builds run -------------------------------------------------------------------------
 
 
-def test_builds_run_two_at_a_time(load, tmp_path):
-    script = "echo start >> ../../../events.txt\nsleep 0.4\necho end >> ../../../events.txt\n"
-    files = {f"packages/p/f{n}/build.sh": script for n in range(4)}
-    files.update({f"packages/p/f{n}/__main__.py": PY for n in range(4)})
-    assert load(files).build_failures == {}
-    running, most = 0, 0
-    for event in (tmp_path / "events.txt").read_text().split():
-        running += 1 if event == "start" else -1
-        most = max(most, running)
-    assert most == 2
-
-
 def test_builds_see_the_emulators_environment(make_project, tmp_path):
     config_file = make_project(
         {"packages/p/fn/__main__.py": PY, "packages/p/fn/build.sh": 'echo "$BUILD_FLAVOUR" > f'}

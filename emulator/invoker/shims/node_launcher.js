@@ -8,7 +8,8 @@
  * 1. argv[2] is the number of an inherited pipe, the result channel, written with writeSync.
  * 2. The first stdin line is {"value": {"code": <path>, "main": <name>, "binary": <bool>}},
  *    plus, for a process prelaunched before its function was known, "env" and "cwd": the
- *    environment and directory to take before the function is loaded.
+ *    environment and directory to take before the function is loaded; "image_packages", the
+ *    node_modules folders of the runtime image's packages, found after the function's own.
  *    The function is loaded; the pipe gets {"ok": true}, or {"error": ...} and the process
  *    exits after printing `Initialization has failed due to: <cause>` on stderr.
  * 3. Every later stdin line is a run request, {"value": <event>, "activation_id": ..., ...}.
@@ -163,6 +164,58 @@ async function loadDirectory(directory, name) {
   }
   const namespace = await importFile(path.join(directory, mainFile));
   return assertFunction(member(namespace, func), name);
+}
+
+/**
+ * The packages the platform's runtime image installs in `/node_modules`, above every
+ * function's folder: found after the function's own node_modules, by require() (as
+ * NODE_PATH folders) and by import (a resolve hook that tries them when all else failed).
+ */
+function addImagePackages(folders) {
+  const found = (folders || []).filter((folder) => fs.existsSync(folder));
+  if (found.length === 0) {
+    return;
+  }
+  const before = process.env.NODE_PATH;
+  process.env.NODE_PATH = [...found, ...(before ? [before] : [])].join(path.delimiter);
+  Module._initPaths();
+  if (before === undefined) {
+    delete process.env.NODE_PATH;
+  } else {
+    process.env.NODE_PATH = before;
+  }
+  if (typeof Module.register !== 'function') {
+    return;
+  }
+  const parents = found.map((folder) => url.pathToFileURL(path.join(path.dirname(folder), 'image.js')).href);
+  const hook = `
+    const parents = ${JSON.stringify(parents)};
+    export async function resolve(specifier, context, next) {
+      try {
+        return await next(specifier, context);
+      } catch (error) {
+        const bare = !(specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':'));
+        if (!bare || !error || error.code !== 'ERR_MODULE_NOT_FOUND') { throw error; }
+        for (const parentURL of parents) {
+          try { return await next(specifier, { ...context, parentURL }); } catch (_) {}
+        }
+        throw error;
+      }
+    }`;
+  Module.register(`data:text/javascript,${encodeURIComponent(hook)}`);
+}
+
+/** The package a failed require() or import names: `openwhisk`, `@scope/name`; else null. */
+function missingPackage(error) {
+  if (!error || (error.code !== 'MODULE_NOT_FOUND' && error.code !== 'ERR_MODULE_NOT_FOUND')) {
+    return null;
+  }
+  const named = String(error.message).match(/Cannot find (?:module|package) '([^']+)'/);
+  if (!named || /^(\.|\/|[a-z]+:)/i.test(named[1])) {
+    return null;
+  }
+  const parts = named[1].split('/');
+  return named[1].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 function loadFunction(init) {
@@ -343,14 +396,17 @@ async function serve() {
   const nextLine = lineReader(process.stdin);
   const init = JSON.parse(await nextLine()).value;
   enterFunction(init);
+  addImagePackages(init.image_packages);
   let main;
   try {
     main = await loadFunction(init);
   } catch (error) {
     const message = `Initialization has failed due to: ${describeFailure(error)}`;
     await writeLine(process.stderr, message);
-    // The cause stays in the logs; the platform's proxy records its own verdict.
-    reply(JSON.stringify({ error: INIT_FAILED }));
+    // The cause stays in the logs; the platform's proxy records its own verdict (and the
+    // emulator learns which package was missing).
+    const missing = missingPackage(error);
+    reply(JSON.stringify({ error: INIT_FAILED, ...(missing ? { missing_module: missing } : {}) }));
     process.exit(1);
   }
   reply(JSON.stringify({ ok: true }));

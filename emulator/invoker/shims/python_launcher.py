@@ -7,10 +7,12 @@ DigitalOcean's prelaunched ActionLoop runtime:
    channel. `--debugpy=HOST:PORT` before it (the `--debug` mode) waits for a debugger there.
 2. The first stdin line is `{"value": {"code": <path>, "main": <name>, "binary": <bool>}}`,
    plus, for a process prelaunched before its function was known, `"env"` and `"cwd"`: the
-   environment and directory to take before the function is imported.
+   environment and directory to take before the function is imported; `"origin"`, the
+   function's own directory when `code` is a staged selection of it; `"image_packages"`,
+   the folders of the runtime image's packages, put behind everything else on sys.path.
    The function is imported; fd 3 gets `{"ok": true}`, or, after the cause is printed on
-   stderr (`Invalid function: <exception>`), `{"error": <what the platform records>}` and
-   the process exits.
+   stderr (`Invalid function: <exception>`), `{"error": <what the platform records>}` (with
+   `"missing_module"` when an import failed) and the process exits.
 3. Every later stdin line is a run request, `{"value": <event>, "activation_id": ..., ...}`.
    Each key but `value` is exported as `__OW_<KEY>`; main is called by its arity; stdout and
    stderr are flushed, both get the sentinel line, and then fd 3 gets one JSON line.
@@ -77,6 +79,24 @@ def _activate_virtualenv(directory):
         site.addsitedir(packages)
 
 
+def _add_image_packages(init):
+    # The packages the platform's runtime image installs for this kind, where the image has
+    # them: as the interpreter's site-packages, after the function's own folder and its
+    # virtualenv, which therefore win.
+    import site
+
+    folders = [f for f in init.get("image_packages") or () if os.path.isdir(f)]
+    if not folders:
+        return
+    before = list(sys.path)
+    for folder in folders:
+        site.addsitedir(folder)  # its .pth files too (namespace packages such as google)
+    added = [p for p in sys.path if p not in before]
+    own = {*site.getsitepackages(), site.getusersitepackages()}
+    at = next((i for i, p in enumerate(before) if p in own), len(before))
+    sys.path[:] = before[:at] + added + before[at:]
+
+
 def _load(init):
     code = init["code"]
     main_name = init.get("main") or "main"
@@ -89,6 +109,7 @@ def _load(init):
         _activate_virtualenv(directory)
     else:
         path = code
+    _add_image_packages(init)
     # The real runtime renames the file main__.py and imports it under that name.
     spec = importlib.util.spec_from_file_location("main__", path)
     module = importlib.util.module_from_spec(spec)
@@ -100,14 +121,60 @@ def _load(init):
     return main
 
 
-def _requirements_not_installed(init):
-    # What the platform does too: a requirements.txt alone installs nothing.
+def _requirements_hint(init):
+    """What to do about an import that fails in a directory function whose requirements.txt
+    nothing installed (the platform installs nothing from it either), judged from the
+    function's own directory: its build.sh, its .ignore; None when that is not the case."""
     if not init.get("binary"):
-        return False
-    directory = init["code"]
-    return os.path.isfile(os.path.join(directory, "requirements.txt")) and not os.path.isdir(
-        os.path.join(directory, "virtualenv")
+        return None
+    code = init["code"]
+    origin = init.get("origin") or code
+    if os.path.isdir(os.path.join(code, "virtualenv")):
+        return None
+    if not any(os.path.isfile(os.path.join(d, "requirements.txt")) for d in (code, origin)):
+        return None
+    if not os.path.isfile(os.path.join(origin, "build.sh")):
+        return REQUIREMENTS_HINT
+    made = os.path.isdir(os.path.join(origin, "virtualenv"))
+    ignored = _ignore_line(origin, "virtualenv")
+    if ignored is not None:
+        number, line = ignored
+        what = "makes virtualenv/" if made else "is to make virtualenv/"
+        return (
+            f"Hint: build.sh {what}, but line {number} of .ignore ('{line}') leaves it out of "
+            "the function: remove that line"
+        )
+    if made:
+        return (
+            "Hint: build.sh makes virtualenv/, but the function's .include does not list it: "
+            "add a line 'virtualenv' to .include"
+        )
+    return (
+        "Hint: build.sh made no virtualenv/ folder in the function, so nothing from "
+        "requirements.txt is installed: have it run "
+        "'virtualenv virtualenv && virtualenv/bin/pip install -r requirements.txt'"
     )
+
+
+def _ignore_line(directory, name):
+    """(line number, text) of the first `.ignore` line that leaves out `name`, a folder at
+    the top of the function (gitignore syntax, as the deployer reads it)."""
+    import fnmatch
+
+    path = os.path.join(directory, ".ignore")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for number, raw in enumerate(lines, start=1):
+            line = raw.strip()
+            if not line or line.startswith(("#", "!")):
+                continue
+            pattern = line.rstrip("/")
+            for prefix in ("/", "**/"):
+                pattern = pattern.removeprefix(prefix)
+            if fnmatch.fnmatchcase(name, pattern):
+                return number, line
+    return None
 
 
 def _arity(main):
@@ -137,12 +204,13 @@ def _end_of_activation():
             pass
 
 
-def _refuse(out, *lines):
-    """Fail the initialisation: the cause on stderr, the platform's verdict on fd 3, exit."""
+def _refuse(out, *lines, **facts):
+    """Fail the initialisation: the cause on stderr, the platform's verdict on fd 3 (with
+    `facts` for the emulator, such as the module that could not be imported), exit."""
     for line in lines:
         sys.stderr.write(line + "\n")
     sys.stderr.flush()
-    out.write(json.dumps({"error": INIT_FAILED}) + "\n")
+    out.write(json.dumps({"error": INIT_FAILED, **facts}) + "\n")
     out.flush()
     sys.exit(1)
 
@@ -248,9 +316,11 @@ def main():
         _refuse(out, str(error))
     except BaseException as error:  # any failure to load is an init failure
         lines = [f"Invalid function: {error}"]
-        if isinstance(error, ModuleNotFoundError) and _requirements_not_installed(init):
-            lines.append(REQUIREMENTS_HINT)
-        _refuse(out, *lines)
+        missing = isinstance(error, ModuleNotFoundError) and error.name
+        hint = _requirements_hint(init) if missing else None
+        if hint is not None:
+            lines.append(hint)
+        _refuse(out, *lines, **({"missing_module": error.name} if missing else {}))
     out.write('{"ok": true}\n')
     out.flush()
 

@@ -207,15 +207,7 @@ async def test_a_function_sees_the_projects_environment_and_its_activations_fiel
     [
         "python",
         "nodejs",
-        pytest.param(
-            "go",
-            marks=pytest.mark.xfail(
-                reason="go_runner.py is a Python process: with no locale set, Python's C-locale "
-                "coercion (PEP 538) puts LC_CTYPE=C.UTF-8 in the environment the Go binary "
-                "inherits",
-                strict=True,
-            ),
-        ),
+        "go",
         "php",
     ],
     indirect=True,
