@@ -55,7 +55,8 @@ def slice_zip(function: str, files: dict[str, tuple[str, int]], **spec: Any) -> 
 def go(launchers: dict[str, Launcher]) -> None:
     launcher = launchers["go"]
     assert isinstance(launcher, GoLauncher)
-    problem = launcher.problem("go:default")
+    # The kind a slice without a version gets (`go:default` resolved, as the deployer does).
+    problem = launcher.problem(default_kind("go").name)
     require(problem is None, str(problem))
 
 
