@@ -340,3 +340,55 @@ def test_connect_with_an_access_key(doctl: Doctl, emulator: ServerProcess) -> No
     )
     assert refused.returncode != 0
     assert "failed to connect with provided access-key" in refused.stdout + refused.stderr
+
+
+def banner_doctl_commands(banner: str) -> tuple[list[str], str, str]:
+    """The banner's doctl block: its commands to paste, and the access key with its namespace."""
+    lines = banner.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Point doctl at it"))
+    commands = []
+    for line in lines[start + 1 :]:
+        if line.strip().startswith("Access key"):
+            key_line = line.split()
+            break
+        commands.append(line.strip())
+    key, namespace = key_line[2], key_line[6]
+    return commands, namespace, key
+
+
+def test_the_banners_doctl_lines_connect_when_pasted_into_a_fresh_shell(
+    emulator: ServerProcess, tmp_path: Path
+) -> None:
+    commands, namespace, key = banner_doctl_commands(emulator.output)
+    assert commands[0].startswith("export DIGITALOCEAN_ACCESS_TOKEN=")
+    assert commands[1] == "doctl serverless connect"
+    # A new shell: doctl and its plugin installed, nothing of this emulator's settings yet.
+    fresh = doctl_environment(tmp_path, api_url=None)
+    del fresh["DIGITALOCEAN_ACCESS_TOKEN"]
+    pasted = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", "\n".join(commands)],
+        env=fresh,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    assert f"Connected to functions namespace '{NAMESPACE}'" in pasted.stdout
+    # The access key the banner prints connects too, as its hint says.
+    with_key = subprocess.run(
+        [
+            "bash",
+            "-euo",
+            "pipefail",
+            "-c",
+            f"{commands[0]}\ndoctl serverless connect {namespace} --access-key {key}",
+        ],
+        env=fresh,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert with_key.returncode == 0, with_key.stdout + with_key.stderr
+    assert f"Connected to functions namespace '{NAMESPACE}'" in with_key.stdout
