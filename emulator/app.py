@@ -138,14 +138,20 @@ def _services_context(
             idle_seconds=settings.idle_seconds,
             reuse=not settings.cold,
             confinement=confinement,
+            max_idle=settings.max_idle_processes,
+            # A process of a version no longer served is stopped when it comes back.
+            current=registry.find_action,
         )
         #    and what was deployed through the API, which the deploy lays over the project's
         entities = await EntityStore.open(settings.database)
         deployments = Deployments(
             registry=registry,
             archive=entities,
-            # Idle processes of the function's earlier code never serve it again.
-            retire=lambda action: pool.retire(lambda key: key[0] == action.qualified_name),
+            # Processes of the function's earlier versions never serve it again; those of
+            # the version now deployed do.
+            retire=lambda action: pool.retire_function(
+                action.qualified_name, serving=registry.find_action(action.path)
+            ),
             code_dir=settings.state_dir / "code",
             clock=clock,
         )

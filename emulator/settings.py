@@ -20,6 +20,10 @@ DEFAULT_PORT = 3233
 DEFAULT_BLOCKING_WAIT = 30.0
 DEFAULT_RETENTION_HOURS = 72.0
 DEFAULT_IDLE_SECONDS = 600.0
+# Idle warm processes all functions together may keep; the least recently used stops first.
+# A project of hundreds of functions, each called once, then does not hold hundreds of
+# interpreters (gigabytes) for ten minutes.
+DEFAULT_MAX_IDLE_PROCESSES = 64
 # DigitalOcean's throttles per namespace (docs.digitalocean.com: functions/details/limits).
 DEFAULT_INVOCATIONS_PER_MINUTE = 600
 DEFAULT_CONCURRENT_INVOCATIONS = 120
@@ -85,6 +89,8 @@ class Settings:
     env_file: Path | None = None
     retention_hours: float = DEFAULT_RETENTION_HOURS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
+    # `--max-idle-processes`: None keeps every idle process until its ten minutes are up.
+    max_idle_processes: int | None = DEFAULT_MAX_IDLE_PROCESSES
     # `--no-triggers`: scheduled triggers do not fire on their own (firing on demand still works).
     no_triggers: bool = False
     # `--no-reload`: saved changes to the project are not served until the next start.

@@ -26,6 +26,7 @@ def banner(services: Services) -> str:
         f"  Auth key   {key}",
         f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
         f"  Records    {settings.database}",
+        f"  Warm       {_warm(services)}",
         f"  Dashboard  {dashboard_link(settings)}  (logs this browser in)",
         "",
         "Runtimes",
@@ -69,6 +70,18 @@ def banner(services: Services) -> str:
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
+
+
+def _warm(services: Services) -> str:
+    """How many idle processes are kept, and for how long."""
+    settings = services.settings
+    if settings.cold:
+        return "none: every call starts a new process (--cold)"
+    minutes = f"{settings.idle_seconds / 60:g} minutes"
+    cap = settings.max_idle_processes
+    if cap is None:
+        return f"idle processes kept {minutes} each, any number of them"
+    return f"up to {cap} idle processes (the least recently used stops first), {minutes} each"
 
 
 def _web_note(action: Action) -> str:

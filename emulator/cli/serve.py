@@ -27,6 +27,7 @@ from emulator.settings import (
     DEFAULT_BLOCKING_WAIT,
     DEFAULT_CONCURRENT_INVOCATIONS,
     DEFAULT_INVOCATIONS_PER_MINUTE,
+    DEFAULT_MAX_IDLE_PROCESSES,
     DEFAULT_RETENTION_HOURS,
     Credentials,
     Settings,
@@ -136,6 +137,15 @@ def project_file(path: Path) -> Path:
     help="Activations a namespace may have running at once (0: unlimited).",
 )
 @click.option(
+    "--max-idle-processes",
+    default=DEFAULT_MAX_IDLE_PROCESSES,
+    show_default=True,
+    envvar=env("MAX_IDLE_PROCESSES"),
+    type=click.IntRange(min=0),
+    help="Idle warm processes all functions together may keep; past it the least recently "
+    "used stops (0: unlimited).",
+)
+@click.option(
     "--loop",
     type=click.Choice(LOOPS),
     default="auto",
@@ -164,6 +174,7 @@ def serve(
     debug: bool,
     invocations_per_minute: int,
     concurrent_invocations: int,
+    max_idle_processes: int,
     loop: str,
     verbose: bool,
 ) -> None:
@@ -192,6 +203,7 @@ def serve(
         debug=debug,
         invocations_per_minute=invocations_per_minute or None,
         concurrent_invocations=concurrent_invocations or None,
+        max_idle_processes=max_idle_processes or None,
         toolchains={
             family: program
             for family, program in (("nodejs", node), ("go", go), ("php", php))

@@ -313,6 +313,7 @@ class Invoker:
             observer = self._observer
             process = self._pool.take_prelaunched(
                 generic,
+                action,
                 log_limit=action.limits.log_bytes,
                 memory_mb=action.limits.memory,
                 on_line=functools.partial(observer.log_line, action.path) if observer else None,
@@ -321,7 +322,7 @@ class Invoker:
                 spec = launcher.spec(action, env)
                 return process, {"env": dict(spec.env), "cwd": str(spec.cwd)}
         process = self._new_process(launcher, action, env)
-        self._pool.track(process)
+        self._pool.track(action, process)
         return process, None
 
     def prelaunch(self, actions: Sequence[Action]) -> None:

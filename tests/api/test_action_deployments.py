@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.paths import REPO
 from tests.support.routes import ACTIONS, NAMESPACE
-from tests.support.servers import free_port
+from tests.support.servers import free_port, process_alive
 from tests.support.snippets import NODE_HELLO
 
 
@@ -130,6 +130,24 @@ async def test_an_update_with_new_code_serves_the_new_code(deploy_client):
         deploy_client, "greet", {"exec": {"kind": "nodejs:18", "code": changed}}, overwrite=True
     )
     assert (await invoke(deploy_client, "greet"))[1] == {"body": "changed"}
+
+
+PID_CODE = "import os\ndef main(args):\n    return {'pid': os.getpid(), 'v': %d}\n"
+
+
+async def test_an_updated_function_stays_warm_on_its_next_calls_and_the_old_process_stops(
+    deploy_client,
+):
+    await put(deploy_client, "pid", {"exec": {"kind": "python:3.11", "code": PID_CODE % 1}})
+    old = {(await invoke(deploy_client, "pid"))[1]["pid"] for _ in range(2)}
+    assert len(old) == 1
+    updated = {"exec": {"kind": "python:3.11", "code": PID_CODE % 2}}
+    await put(deploy_client, "pid", updated, overwrite=True)
+    answers = [(await invoke(deploy_client, "pid"))[1] for _ in range(4)]
+    assert {answer["v"] for answer in answers} == {2}
+    new = {answer["pid"] for answer in answers}
+    assert len(new) == 1 and new != old
+    assert not process_alive(old.pop())
 
 
 async def test_a_project_function_updated_through_the_api_keeps_its_annotations(deploy_client):
