@@ -11,11 +11,15 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from emulator.api.middleware import (
+    ORIGINS,
     auth_middleware,
     entity_name_middleware,
     error_middleware,
+    host_middleware,
+    origin_middleware,
     request_id_middleware,
 )
+from emulator.api.origins import Origins
 from emulator.api.routes import setup_routes
 from emulator.dashboard import DASHBOARD, setup_dashboard
 from emulator.invoker.confinement import Confinement
@@ -89,19 +93,24 @@ def create_app(
         middlewares=[
             request_id_middleware,
             error_middleware,
+            host_middleware,
+            origin_middleware,
             auth_middleware,
             entity_name_middleware,
         ],
         client_max_size=CLIENT_MAX_SIZE,
     )
+    app[ORIGINS] = Origins.of(settings.host, settings.allowed_hosts, settings.cors_origins)
+    clock = clock or SystemClock()
+    ids = ids or IdFactory()
     # The dashboard's live list hears every activation, as the terminal does.
-    hub = setup_dashboard(app)
+    hub = setup_dashboard(app, clock=clock, login_token=ids.login_token())
     app.cleanup_ctx.append(
         _services_context(
             settings,
             project,
-            clock or SystemClock(),
-            ids or IdFactory(),
+            clock,
+            ids,
             launchers,
             sleep,
             Observers(observer, hub),

@@ -105,6 +105,11 @@ class Settings:
     # (benchmarks and test suites that call far more often than a namespace may).
     invocations_per_minute: int | None = DEFAULT_INVOCATIONS_PER_MINUTE
     concurrent_invocations: int | None = DEFAULT_CONCURRENT_INVOCATIONS
+    # `--allowed-host`: Host names answered besides the loopback names and `host` ("*": any).
+    allowed_hosts: tuple[str, ...] = ()
+    # `--cors-origin`: web pages (scheme://host[:port]) whose scripts may call the API from a
+    # browser ("*": any page, as the platform allows).
+    cors_origins: tuple[str, ...] = ()
     # Programs to run functions with, per runtime family ("nodejs", "go", "php"); the
     # default is the one found on PATH.
     toolchains: Mapping[str, str] = field(default_factory=dict)

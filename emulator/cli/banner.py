@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 
 from emulator import __version__
-from emulator.dashboard import dashboard_link
 from emulator.namespace.documents import rfc3339
 from emulator.namespace.entities import Action
 from emulator.namespace.runtimes import KINDS
@@ -14,7 +13,8 @@ from emulator.web_functions.access import SECRET_HEADER, raw_http
 from emulator.web_functions.address import is_web_function, web_url
 
 
-def banner(services: Services) -> str:
+def banner(services: Services, dashboard_link: str) -> str:
+    """What `serve` prints once it listens; `dashboard_link` logs a browser in."""
     settings = services.settings
     host = settings.api_host
     key = settings.credentials.text
@@ -27,7 +27,7 @@ def banner(services: Services) -> str:
         f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
         f"  Records    {settings.database}",
         f"  Warm       {_warm(services)}",
-        f"  Dashboard  {dashboard_link(settings)}  (logs this browser in)",
+        f"  Dashboard  {dashboard_link}  (logs this browser in)",
         "",
         "Runtimes",
     ]

@@ -18,6 +18,7 @@ from emulator.cli.banner import banner
 from emulator.cli.event_loops import LOOPS, new_event_loop
 from emulator.cli.options import auth_option, env, host_option, namespace_option, port_option
 from emulator.cli.terminal import TerminalPrinter
+from emulator.dashboard import dashboard_link
 from emulator.namespace.clock import SystemClock
 from emulator.project.project_error import ProjectError
 from emulator.project.toplevel import config_file_in
@@ -59,6 +60,24 @@ def project_file(path: Path) -> Path:
     type=click.Path(path_type=Path, dir_okay=False),
     envvar=env("DB"),
     help="SQLite file for activation records [default: PROJECT/.emulator/activations.db]",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    envvar=env("ALLOWED_HOSTS"),
+    help="A host name to answer besides 127.0.0.1, localhost, [::1] and --host (repeatable; "
+    "'*' answers any). Other Host headers get 403: a web page cannot rebind its name to "
+    "this machine.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    envvar=env("CORS_ORIGINS"),
+    help="A web page origin (http://localhost:5173) whose scripts may call the API from a "
+    "browser (repeatable; '*' lets any page in). Others get 403. Web functions answer any "
+    "page, as on the platform.",
 )
 @auth_option()
 @namespace_option("Namespace name [default: fn-<UUID of the key>]")
@@ -159,6 +178,8 @@ def serve(
     host: str,
     port: int,
     db: Path | None,
+    allowed_hosts: tuple[str, ...],
+    cors_origins: tuple[str, ...],
     auth: Credentials,
     namespace: str | None,
     blocking_wait: float,
@@ -191,6 +212,8 @@ def serve(
         host=host,
         port=port,
         db_path=db,
+        allowed_hosts=allowed_hosts,
+        cors_origins=cors_origins,
         credentials=auth,
         namespace_name=namespace,
         blocking_wait=blocking_wait,
@@ -221,7 +244,7 @@ def serve(
     app = create_app(settings, project=loaded, observer=observer)
 
     async def announce(app: web.Application) -> None:
-        click.echo(banner(app[SERVICES]))
+        click.echo(banner(app[SERVICES], dashboard_link(app)))
 
     app.on_startup.append(announce)
     web.run_app(

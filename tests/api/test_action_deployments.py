@@ -233,13 +233,14 @@ async def test_deployments_survive_a_restart_over_the_project(make_client, small
 
 async def test_the_banner_says_which_deployment_serves_each_function(make_client, small_project):
     from emulator.cli.banner import banner
+    from emulator.dashboard import dashboard_link
     from emulator.services import SERVICES
 
     first = await make_client(small_project)
     await put(first, "greet", {"exec": {"kind": "nodejs:18", "code": NODE_HELLO}})
     await first.close()
     second = await make_client(small_project)
-    text = banner(second.server.app[SERVICES])
+    text = banner(second.server.app[SERVICES], dashboard_link(second.server.app))
     lines = {line.split()[0]: line for line in text.splitlines() if "POST http" in line}
     assert lines["greet"].split()[2] == "api"
     assert lines["demo/hello"].split()[2] == "project"
