@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from emulator.api.bodies import SERVER_BODY_LIMIT
 from emulator.api.middleware import (
     ORIGINS,
     auth_middleware,
@@ -46,10 +47,6 @@ from emulator.store.entity_store import EntityStore
 from emulator.store.retention import prune_periodically
 
 logger = logging.getLogger(__name__)
-
-# Large enough for any body the platform accepts (a 48 MB function on PUT); the handlers
-# enforce the platform's own, smaller limits with its messages.
-CLIENT_MAX_SIZE = 64 * 1024 * 1024
 
 
 def discover_launchers(settings: Settings) -> dict[str, Launcher]:
@@ -98,7 +95,7 @@ def create_app(
             auth_middleware,
             entity_name_middleware,
         ],
-        client_max_size=CLIENT_MAX_SIZE,
+        client_max_size=SERVER_BODY_LIMIT,
     )
     app[ORIGINS] = Origins.of(settings.host, settings.allowed_hosts, settings.cors_origins)
     clock = clock or SystemClock()

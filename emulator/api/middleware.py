@@ -12,6 +12,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.api.bodies import SERVER_BODY_LIMIT
 from emulator.api.names import check_entity_names
 from emulator.api.origins import (
     REST_CORS_HEADERS,
@@ -27,6 +28,7 @@ from emulator.namespace.errors import (
     MethodNotAllowed,
     MissingCredentials,
     NotAuthorizedForResource,
+    PayloadTooLarge,
     RouteNotFound,
     Unauthorized,
 )
@@ -130,6 +132,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(failure, request_id(request), pretty=pretty)
     except web.HTTPNotFound:
         return error_response(RouteNotFound(), request_id(request), pretty=pretty)
+    except web.HTTPRequestEntityTooLarge:
+        # Past the server's own limit: the platform's JSON error, not aiohttp's text.
+        too_large = PayloadTooLarge("Request", request.content_length, SERVER_BODY_LIMIT)
+        return error_response(too_large, request_id(request), pretty=pretty)
     except web.HTTPException:
         raise
     except Exception:
