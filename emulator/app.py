@@ -158,8 +158,9 @@ def _services_context(
             retire=lambda action: pool.retire_function(
                 action.qualified_name, serving=registry.find_action(action.path)
             ),
-            code_dir=settings.state_dir / "code",
+            code_dir=settings.code_dir,
             clock=clock,
+            running=pool.running,
         )
         invoker = Invoker(
             registry=registry,

@@ -131,6 +131,13 @@ class Settings:
         return self.project_root / STATE_DIR
 
     @property
+    def code_dir(self) -> Path:
+        """Where code deployed through the API is written: one folder per database, so that
+        emulators on one project with databases of their own never remove each other's."""
+        digest = hashlib.sha256(str(self.database.resolve()).encode()).hexdigest()[:12]
+        return self.state_dir / "code" / digest
+
+    @property
     def database(self) -> Path:
         return self.db_path if self.db_path is not None else self.state_dir / "activations.db"
 

@@ -62,7 +62,7 @@ class WarmPool:
         self._max_idle = max_idle
         self._current = current
         self._idle: defaultdict[PoolKey, list[WarmProcess]] = defaultdict(list)
-        self._busy: dict[WarmProcess, PoolKey] = {}
+        self._busy: dict[WarmProcess, Action] = {}
         # What `retire` doomed while busy or starting: stopped when it comes back.
         self._retired: set[PoolKey] = set()
         # Idle processes stopped to keep within `max_idle`: awaited, never cancelled, at close.
@@ -80,7 +80,7 @@ class WarmPool:
         while idle:
             process = idle.pop()
             if process.alive:
-                self._busy[process] = pool_key(action)
+                self._busy[process] = action
                 return process
             await process.stop()  # died while idle: collect it
         return None
@@ -115,10 +115,10 @@ class WarmPool:
 
     def track(self, action: Action, process: WarmProcess) -> None:
         """`process`, just made for a cold start of `action`, is busy with it."""
-        self._busy[process] = pool_key(action)
+        self._busy[process] = action
 
     async def release(self, action: Action, process: WarmProcess, *, healthy: bool) -> None:
-        key = self._busy.pop(process, pool_key(action))
+        key = pool_key(self._busy.pop(process, action))
         if healthy and process.alive and self._reuse and self._serves(key, action):
             process.last_used = self._clock.monotonic()
             self._idle[key].append(process)
@@ -156,9 +156,16 @@ class WarmPool:
         logger.debug("stopped %d idle processes past the cap of %d", excess, self._max_idle)
 
     def _forget_retired(self, key: PoolKey) -> None:
-        in_flight = key in self._starting_count or key in self._busy.values()
+        in_flight = key in self._starting_count or key in self._busy_keys()
         if key in self._retired and not in_flight:
             self._retired.discard(key)
+
+    def running(self) -> list[Action]:
+        """The function versions that busy processes run now."""
+        return list(self._busy.values())
+
+    def _busy_keys(self) -> set[PoolKey]:
+        return {pool_key(action) for action in self._busy.values()}
 
     @property
     def idle_count(self) -> int:
@@ -176,7 +183,7 @@ class WarmPool:
         """Stop the idle processes whose key matches (busy ones finish, then never return)."""
         # Busy and starting processes finish their activation first, then `release` stops
         # them: their keys are remembered until the last of them is back.
-        in_flight = set(self._busy.values()) | set(self._starting_count)
+        in_flight = self._busy_keys() | set(self._starting_count)
         self._retired |= {key for key in in_flight if should_retire(key)}
         doomed = [key for key in self._idle if should_retire(key)]
         processes = [p for key in doomed for p in self._idle.pop(key)]
@@ -229,7 +236,7 @@ class WarmPool:
                 generic.relay.target = on_line
                 generic.process.adopt(log_limit=log_limit, memory_mb=memory_mb)
                 taken = generic.process
-                self._busy[taken] = pool_key(action)
+                self._busy[taken] = action
             else:
                 self._start_task(generic.process.stop())
         # Not at once: starting a process blocks the loop for its fork and exec, which would

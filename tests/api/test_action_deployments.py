@@ -77,7 +77,7 @@ async def test_the_code_is_written_under_the_project_state_folder(deploy_client,
         "pyfn",
         {"exec": {"kind": "python:3.11", "code": "def main(a):\n  return a\n"}},
     )
-    written = list((small_project / ".emulator" / "code").glob("*/__main__.py"))
+    written = list((small_project / ".emulator" / "code").glob("*/*/__main__.py"))
     assert len(written) == 1
 
 
