@@ -129,15 +129,27 @@ def _services_context(
 ) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def services_context(app: web.Application) -> AsyncIterator[None]:
+        # Whatever is opened is closed, in reverse order, at the stop or at once when a later
+        # step of the start fails: a failed start leaves no store, task or process behind.
+        async with contextlib.AsyncExitStack() as opened:
+            await _start(app, opened)
+            yield
+
+    async def _start(app: web.Application, opened: contextlib.AsyncExitStack) -> None:
         # 1. the project (a deploy), before anything is opened, so that a bad one opens nothing
         loaded = project or read_project(settings, clock)
         #    then built as the deployer builds it (a failed build breaks only its function),
         #    while the toolchains are looked for
         discovering = asyncio.create_task(asyncio.to_thread(launchers, settings))
+        opened.push_async_callback(_cancelled, discovering)
         loaded = await build_project(loaded, environ=os.environ)
         registry = Registry(settings.namespace)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
+        opened.push_async_callback(store.close)
+        #    and what was deployed through the API, which the deploy lays over the project's
+        entities = await EntityStore.open(settings.database)
+        opened.push_async_callback(entities.close)
         confinement = Confinement.detect()
         pool = WarmPool(
             clock,
@@ -148,8 +160,7 @@ def _services_context(
             # A process of a version no longer served is stopped when it comes back.
             current=registry.find_action,
         )
-        #    and what was deployed through the API, which the deploy lays over the project's
-        entities = await EntityStore.open(settings.database)
+        opened.push_async_callback(pool.close)
         deployments = Deployments(
             registry=registry,
             archive=entities,
@@ -179,6 +190,7 @@ def _services_context(
             observer=observer,
             enforce_timeouts=not settings.debug,
         )
+        opened.push_async_callback(invoker.close)
         rules = Rules(
             registry=registry,
             invoker=invoker,
@@ -217,9 +229,8 @@ def _services_context(
         recovered = await invoker.recover()
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
-        app[SERVICES] = services
-        # 3. background upkeep: toolchain warm-ups, idle processes and record retention
-        scheduling = asyncio.create_task(scheduler.run())
+        # 3. background upkeep: toolchain warm-ups, idle processes, record retention, and a
+        #    watch on the database file itself
         #    and generic processes for the runtimes in use, so a first call only loads its code
         invoker.prelaunch(loaded.actions)
         upkeep = [
@@ -234,27 +245,25 @@ def _services_context(
                 )
             ),
         ]
+        opened.push_async_callback(_cancelled, *upkeep)
+        #    then the firings of scheduled triggers (stopped before the activations are)
+        scheduling = asyncio.create_task(scheduler.run())
+        opened.push_async_callback(_cancelled, scheduling)
         #    and, unless turned off, the project watched: a saved change is served at once
         reloader = Reloader(services, lambda: read_project(settings, clock), environ=os.environ)
         app[DASHBOARD].reload_failure = lambda: reloader.failure
         if not settings.no_reload:
             await reloader.start()
-        try:
-            yield
-        finally:
-            await reloader.stop()
-            # Reverse order: firings, activations, then processes, then upkeep, then the database.
-            scheduling.cancel()
-            await asyncio.gather(scheduling, return_exceptions=True)
-            await invoker.close()
-            await pool.close()
-            for task in upkeep:
-                task.cancel()
-            await asyncio.gather(*upkeep, return_exceptions=True)
-            await entities.close()
-            await store.close()
+            opened.push_async_callback(reloader.stop)
+        app[SERVICES] = services
 
     return services_context
+
+
+async def _cancelled(*tasks: asyncio.Task[object]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _stop_activations(app: web.Application) -> None:

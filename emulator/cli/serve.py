@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import click
-from aiohttp import web
 
 from emulator.api.access_log import AccessLogger
 from emulator.app import create_app, read_project
 from emulator.cli.banner import banner
 from emulator.cli.event_loops import LOOPS, new_event_loop
+from emulator.cli.lifecycle import StartFailed, serve_app
 from emulator.cli.options import auth_option, env, host_option, namespace_option, port_option
 from emulator.cli.terminal import TerminalPrinter
 from emulator.dashboard import dashboard_link
@@ -242,20 +242,17 @@ def serve(
         click.echo(exposed_warning(settings), err=True)
     observer = None if quiet else TerminalPrinter(sys.stdout)
     app = create_app(settings, project=loaded, observer=observer)
-
-    async def announce(app: web.Application) -> None:
-        click.echo(banner(app[SERVICES], dashboard_link(app)))
-
-    app.on_startup.append(announce)
-    web.run_app(
-        app,
-        sock=sock,
-        print=None,
-        shutdown_timeout=10,
-        loop=new_event_loop(loop),
-        # Request lines without the query's secrets (a login link's token).
-        access_log_class=AccessLogger,
-    )
+    try:
+        serve_app(
+            app,
+            sock,
+            loop=new_event_loop(loop),
+            announce=lambda app: banner(app[SERVICES], dashboard_link(app)),
+            # Request lines without the query's secrets (a login link's token).
+            access_log_class=AccessLogger,
+        )
+    except StartFailed as failure:
+        raise click.ClickException(str(failure)) from None
 
 
 def _is_loopback(host: str) -> bool:
