@@ -44,6 +44,7 @@ from emulator.services import SERVICES, Services
 from emulator.settings import Settings
 from emulator.store.activation_store import ActivationStore
 from emulator.store.entity_store import EntityStore
+from emulator.store.file_watch import watch_database
 from emulator.store.retention import prune_periodically
 
 logger = logging.getLogger(__name__)
@@ -239,6 +240,7 @@ def _services_context(
                 for launcher in services.launchers.values()
             ),
             asyncio.create_task(pool.evict_periodically()),
+            asyncio.create_task(watch_database(settings.database)),
             asyncio.create_task(
                 prune_periodically(
                     store, retention_ms=int(settings.retention_hours * 3_600_000), clock=clock

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import resource
 import shutil
 import sqlite3
@@ -279,3 +280,31 @@ def test_a_read_only_database_refuses_deploys_with_503_and_changes_nothing(
         {"v": 1},
     )
     server.stop()
+
+
+@pytest.mark.parametrize("replaced", [False, True], ids=["deleted", "replaced"])
+async def test_a_database_deleted_while_running_is_told(
+    make_client: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, replaced: bool
+) -> None:
+    caplog.set_level(logging.WARNING, logger="emulator.store.file_watch")
+    database = tmp_path / "state" / "activations.db"
+    client = await make_client("api", db_path=database)
+    assert (await client.post(f"{ACTIONS}/demo/hello?blocking=true", json={})).status == 200
+    for path in database.parent.iterdir():
+        path.unlink()
+    if replaced:
+        database.write_bytes(b"")
+    what = "replaced by another file" if replaced else "deleted"
+    expected = (
+        f"the database {database} was {what} while the emulator runs: activation records and "
+        "functions deployed through the API from now on are lost when it stops. Restart the "
+        "emulator to start a new database there."
+    )
+    deadline = asyncio.get_running_loop().time() + 10
+    while expected not in caplog.messages:
+        assert asyncio.get_running_loop().time() < deadline, caplog.messages
+        await asyncio.sleep(0.1)
+    # Told once, and the server goes on.
+    await asyncio.sleep(1.5)
+    assert caplog.messages.count(expected) == 1
+    assert (await client.get("/api/v1/namespaces")).status == 200
