@@ -257,6 +257,7 @@ def _services_context(
         if not settings.no_reload:
             await reloader.start()
             opened.push_async_callback(reloader.stop)
+            invoker.code_gate = reloader
         app[SERVICES] = services
 
     return services_context

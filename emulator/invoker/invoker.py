@@ -8,6 +8,7 @@ import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from emulator.invoker import messages
 from emulator.invoker.launchers import Launcher
@@ -41,6 +42,23 @@ HOST_VARIABLES = ("PATH", "HOME", "LANG", "TZ")
 # A blocking activation still running after this long gets its pending marker written; a
 # quicker one only ever writes its record (its id reaches no client before that commits).
 MARKER_DELAY_SECONDS = 0.05
+
+
+class CodeGate(Protocol):
+    """What hot reload knows of the files functions are started from."""
+
+    async def settled(self, action: Action) -> Action:
+        """The version to start a process of: `action` while its file is as deployed, else
+        the one deployed from the saved file once it is."""
+        ...
+
+    def unchanged(self, action: Action) -> bool:
+        """Whether `action`'s file is still as it was deployed."""
+        ...
+
+
+class _CodeChanged(Exception):
+    """A function's file changed while a new process of it loaded the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +185,8 @@ class Invoker:
         self._observer = observer
         self._enforce_timeouts = enforce_timeouts
         self._tasks: set[asyncio.Task[Activation]] = set()
+        # Hot reload's watch on files being saved: no process starts from one half written.
+        self.code_gate: CodeGate | None = None
 
     @property
     def launchers(self) -> dict[str, Launcher]:
@@ -194,6 +214,8 @@ class Invoker:
         marker is committed before this returns, so its id may be handed out at once; a
         blocking caller gets that guarantee from `Invocation.wait` returning None."""
         action = self._registry.action(path)
+        if self.code_gate is not None and not self._pool.warm_count(action):
+            action = await self.code_gate.settled(action)
         package = self._registry.package(action.package)
         binding = bind(action, package, params, check_final=check_final)
         extra = tuple((annotations or {}).items())
@@ -243,7 +265,13 @@ class Invoker:
 
     async def _activate(self, run: _Run) -> Activation:
         try:
-            verdict, logs, timing = await self._execute(run)
+            try:
+                verdict, logs, timing = await self._execute(run)
+            except _CodeChanged:
+                # Its file changed while the process loaded it: once more, with the version
+                # deployed from the saved file.
+                run = await self._settled_run(run)
+                verdict, logs, timing = await self._execute(run, recheck=False)
         except asyncio.CancelledError:
             response = ActivationResponse.error(
                 StatusCode.DEVELOPER_ERROR, messages.EMULATOR_STOPPED
@@ -265,7 +293,17 @@ class Invoker:
         queued = run.marker.queued
         await self._store.finish(activation, marker=queued, marked=queued is not None)
 
-    async def _execute(self, run: _Run) -> tuple[Verdict, tuple[str, ...], _Timing]:
+    async def _settled_run(self, run: _Run) -> _Run:
+        assert self.code_gate is not None
+        action = await self.code_gate.settled(run.action)
+        pending = dataclasses.replace(run.pending, version=action.version)
+        return dataclasses.replace(run, action=action, pending=pending)
+
+    async def _execute(
+        self, run: _Run, *, recheck: bool = True
+    ) -> tuple[Verdict, tuple[str, ...], _Timing]:
+        """`recheck`: _CodeChanged when the function's file changed while a new process
+        loaded it (that process is stopped)."""
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
         problem = self.problem(action)
@@ -287,6 +325,10 @@ class Invoker:
                 timing = dataclasses.replace(timing, init_ms=self._clock.now_ms() - timing.start_ms)
                 starting = False
                 self._pool.started(action)
+                gate = self.code_gate
+                if recheck and gate is not None and not gate.unchanged(action):
+                    verdict = None  # the process may hold half of the file: never reused
+                    raise _CodeChanged()
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)
