@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from emulator.invoker import messages
+from emulator.invoker.invocation import Invocation, PendingMarker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.outcome import Verdict, judge_init, judge_run
@@ -27,11 +28,9 @@ from emulator.namespace.entities import (
     PendingActivation,
     StatusCode,
 )
-from emulator.namespace.errors import ServiceUnavailable
 from emulator.namespace.parameters import Binding, bind
 from emulator.namespace.registry import Registry
 from emulator.store.activation_store import ActivationStore
-from emulator.store.writer import Marker
 
 logger = logging.getLogger(__name__)
 
@@ -71,71 +70,6 @@ class Identity:
     api_host: str
 
 
-class _PendingMarker:
-    """When an activation's pending marker is written: at once, after a delay, or on demand."""
-
-    def __init__(self, store: ActivationStore, pending: PendingActivation) -> None:
-        self._store = store
-        self._pending = pending
-        self._marker: Marker | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        # The activation's record is queued: no marker is needed any more.
-        self.finished = False
-
-    @property
-    def queued(self) -> Marker | None:
-        return self._marker
-
-    async def write(self) -> None:
-        """Commit the marker (queueing it now if it is not yet): before a client gets the id."""
-        if self._marker is None:
-            self.cancel()
-            self._marker = self._store.begin_soon(self._pending)
-        await asyncio.shield(self._marker.done)
-
-    def write_after(self, seconds: float) -> None:
-        self._timer = asyncio.get_running_loop().call_later(seconds, self._queue)
-
-    def finish(self) -> None:
-        self.finished = True
-        self.cancel()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _queue(self) -> None:
-        self._timer = None
-        if self._marker is None:
-            self._marker = self._store.begin_soon(self._pending)
-
-
-@dataclass(frozen=True, slots=True)
-class Invocation:
-    activation_id: str
-    # Resolves to the finished, stored activation; shield it before waiting with a timeout.
-    done: asyncio.Task[Activation]
-    marker: _PendingMarker
-
-    async def wait(self, seconds: float | None) -> Activation | None:
-        """The finished activation, or None when it is still running after `seconds` (it runs
-        on, and is recorded when it ends); `seconds=None` waits for the end."""
-        try:
-            return await asyncio.wait_for(asyncio.shield(self.done), seconds)
-        except TimeoutError:
-            if self.marker.finished:
-                # It ended just now: its record is queued, and beats any marker.
-                return await asyncio.shield(self.done)
-            # The caller is about to hand out the id: a kill from now on must leave a trace.
-            await self.marker.write()
-            return None
-        except asyncio.CancelledError:
-            if self.done.cancelled():
-                raise ServiceUnavailable() from None
-            raise
-
-
 @dataclass(frozen=True, slots=True)
 class _Run:
     """Everything one activation needs, gathered before it starts."""
@@ -143,7 +77,7 @@ class _Run:
     action: Action
     binding: Binding
     pending: PendingActivation
-    marker: _PendingMarker
+    marker: PendingMarker
     request_id: str
     received: float  # monotonic seconds
     # Annotations the caller adds to the record, after the platform's (the web marker).
@@ -232,7 +166,7 @@ class Invoker:
         )
         received = self._clock.monotonic()
         # The pending row makes a killed emulator's unfinished activations recoverable.
-        marker = _PendingMarker(self._store, pending)
+        marker = PendingMarker(self._store, pending)
         if blocking:
             marker.write_after(MARKER_DELAY_SECONDS)
         else:
