@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -239,7 +240,8 @@ def serve(
         raise click.ClickException(str(error)) from None
     sock = _bind(host, port)
     if not _is_loopback(host):
-        click.echo(exposed_warning(settings), err=True)
+        with contextlib.suppress(OSError):
+            click.echo(exposed_warning(settings), err=True)
     observer = None if quiet else TerminalPrinter(sys.stdout)
     app = create_app(settings, project=loaded, observer=observer)
     try:
@@ -276,6 +278,8 @@ def exposed_warning(settings: Settings) -> str:
         f"WARNING: listening on {settings.host}, not only on this machine (127.0.0.1).",
         "WARNING: anyone who can reach this address can call the API with "
         f"{key}, and web functions with no key at all.",
+        "WARNING: requests must name this machine as 127.0.0.1, localhost, "
+        f"{settings.host} or an --allowed-host; other Host names get 403.",
     ]
     return "\n".join(click.style(line, fg="red", bold=True) for line in lines)
 
