@@ -53,7 +53,7 @@ class Reloader:
         self._environ = environ
         self._digests: dict[str, str] | None = None
         # What each served one-file function's source looked like when it was deployed.
-        self._signatures: dict[str, Signature] = signatures(services.project.actions)
+        self._signatures: dict[Path, Signature] = signatures(services.project.actions)
         # Set after each reload, deployed or refused: starts waiting for one look again.
         self._reloaded = asyncio.Event()
         self._failure: str | None = None
@@ -116,7 +116,7 @@ class Reloader:
 
     def unchanged(self, action: Action) -> bool:
         """Whether `action`'s file is as it was when `action` was deployed."""
-        expected = self._signatures.get(action.path)
+        expected = self._signatures.get(action.exec.source)
         return expected is None or signature(action.exec.source) == expected
 
     async def settled(self, action: Action) -> Action:

@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient
 from watchfiles import Change
 
 from emulator.project.changes import ProjectFilter
+from emulator.services import SERVICES
 from tests.support.fixture_types import MakeClient
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess
@@ -211,6 +212,28 @@ async def test_functions_deployed_through_the_api_stay_deployed_across_a_reload(
     await eventually(lambda: result(client, "counter"), {"calls": "reloaded"})
 
     assert await result(client, "py") == {"says": "from the api"}
+
+
+async def test_a_project_function_deployed_over_through_the_api_starts_without_waiting(
+    make_client: MakeClient, project: Path
+) -> None:
+    """Its code lies elsewhere than the project's file, which hot reload watches: the file
+    it runs from is as deployed, so a cold start of it waits for no reload."""
+    client = await make_client(project)
+    code = 'def main(event):\n    return {"says": "from the api"}\n'
+    put = await client.put(
+        f"{ACTIONS}/demo/py?overwrite=true", json={"exec": {"kind": "python:3.11", "code": code}}
+    )
+    assert put.status == 200
+    services = client.app[SERVICES]
+    gate = services.invoker.code_gate
+    assert gate is not None
+    assert gate.unchanged(services.registry.action("demo/py"))
+    # The project's own functions are watched as before.
+    counter = services.registry.action("demo/counter")
+    assert gate.unchanged(counter)
+    (project / "packages" / "demo" / "counter.py").write_text("# being saved")
+    assert not gate.unchanged(counter)
 
 
 async def test_changes_to_state_dependencies_and_editor_files_reload_nothing(

@@ -30,10 +30,11 @@ def signature(path: Path) -> Signature | None:
     return status.st_size, status.st_mtime_ns
 
 
-def signatures(actions: Iterable[Action]) -> dict[str, Signature]:
-    """`pkg/fn` → its source file's signature, for the functions that are one file."""
-    found = {action.path: signature(action.exec.source) for action in actions}
-    return {path: sign for path, sign in found.items() if sign is not None}
+def signatures(actions: Iterable[Action]) -> dict[Path, Signature]:
+    """Each source file's signature, for the functions that are one file (keyed by the
+    file: a function deployed through the API over a project's one runs from elsewhere)."""
+    found = {action.exec.source: signature(action.exec.source) for action in actions}
+    return {source: sign for source, sign in found.items() if sign is not None}
 
 
 async def settle(paths: Iterable[Path], *, quiet: float = SETTLE_SECONDS) -> bool:
