@@ -19,7 +19,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 from watchfiles import Change
 
+from emulator.namespace.entities import Action, Exec
 from emulator.project.changes import ProjectFilter
+from emulator.project.saved_files import signatures
 from emulator.services import SERVICES
 from tests.support.fixture_types import MakeClient
 from tests.support.routes import NAMESPACE
@@ -385,3 +387,18 @@ async def test_saving_the_same_file_again_and_again_keeps_it_warm(
     assert [a for a in answers if not isinstance(a, dict)] == [], answers
     assert {answer["pid"] for answer in answers} == {first["pid"]}
     assert [r for r in reloads(reload_log) if "(changed)" in r] == []
+
+
+def test_only_one_file_functions_are_watched_for_half_saved_files(tmp_path: Path) -> None:
+    """A directory function's folder changes with what its builds write into it: its
+    processes start as the last deploy left it."""
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "__main__.py").write_text("def main(e):\n    return {}\n")
+    single = tmp_path / "one.py"
+    single.write_text("def main(e):\n    return {}\n")
+    actions = [
+        Action("ns", "p", name, Exec("python:3.11", "main", source))
+        for name, source in (("dir", folder), ("one", single))
+    ]
+    assert set(signatures(actions)) == {single}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,10 +23,13 @@ Signature = tuple[int, int]
 
 
 def signature(path: Path) -> Signature | None:
-    """The file's size and modification time (ns); None when it is not a readable file."""
+    """The file's size and modification time (ns); None when it is not a regular file (a
+    directory function's folder changes with what its builds write into it)."""
     try:
         status = os.stat(path)
     except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
         return None
     return status.st_size, status.st_mtime_ns
 
