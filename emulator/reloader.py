@@ -103,6 +103,8 @@ class Reloader:
                 await self._reload_logged(sorted({relative(self.root, p) for _, p in changes}))
         except OSError as error:  # e.g. the system's limit on file watches
             logger.warning("hot reload is off: cannot watch %s: %s", self.root, error)
+            # No reload will come: starts must not wait for one.
+            self._signatures = {}
 
     async def _reload_logged(self, files: Sequence[str]) -> None:
         try:
