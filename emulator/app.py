@@ -10,13 +10,18 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from emulator.api.bodies import SERVER_BODY_LIMIT
 from emulator.api.doctl_host import alias_middleware
 from emulator.api.middleware import (
+    ORIGINS,
     auth_middleware,
     entity_name_middleware,
     error_middleware,
+    host_middleware,
+    origin_middleware,
     request_id_middleware,
 )
+from emulator.api.origins import Origins
 from emulator.api.routes import setup_routes
 from emulator.builder.remote_builds import RemoteBuilder, compile_with
 from emulator.dashboard import DASHBOARD, setup_dashboard
@@ -48,13 +53,10 @@ from emulator.services import SERVICES, Services
 from emulator.settings import Settings
 from emulator.store.activation_store import ActivationStore
 from emulator.store.entity_store import EntityStore
+from emulator.store.file_watch import watch_database
 from emulator.store.retention import prune_periodically
 
 logger = logging.getLogger(__name__)
-
-# Large enough for any body the platform accepts (a 48 MB function on PUT); the handlers
-# enforce the platform's own, smaller limits with its messages.
-CLIENT_MAX_SIZE = 64 * 1024 * 1024
 
 
 def debug_scope(settings: Settings) -> DebugScope:
@@ -138,20 +140,25 @@ def create_app(
             alias_middleware,
             request_id_middleware,
             error_middleware,
+            host_middleware,
+            origin_middleware,
             auth_middleware,
             entity_name_middleware,
         ],
-        client_max_size=CLIENT_MAX_SIZE,
+        client_max_size=SERVER_BODY_LIMIT,
     )
+    app[ORIGINS] = Origins.of(settings.host, settings.allowed_hosts, settings.cors_origins)
+    clock = clock or SystemClock()
+    ids = ids or IdFactory()
     # The dashboard's live list hears every activation, as the terminal and the metrics do.
-    hub = setup_dashboard(app)
+    hub = setup_dashboard(app, clock=clock, login_token=ids.login_token())
     figures = app[METRICS] = EmulatorMetrics()
     app.cleanup_ctx.append(
         _services_context(
             settings,
             project,
-            clock or SystemClock(),
-            ids or IdFactory(),
+            clock,
+            ids,
             launchers,
             sleep,
             Observers(observer, hub, figures),
@@ -173,34 +180,53 @@ def _services_context(
 ) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def services_context(app: web.Application) -> AsyncIterator[None]:
+        # Whatever is opened is closed, in reverse order, at the stop or at once when a later
+        # step of the start fails: a failed start leaves no store, task or process behind.
+        async with contextlib.AsyncExitStack() as opened:
+            await _start(app, opened)
+            yield
+
+    async def _start(app: web.Application, opened: contextlib.AsyncExitStack) -> None:
         # 1. the project (a deploy), before anything is opened, so that a bad one opens nothing
         loaded = project or read_project(settings, clock)
         #    then built as the deployer builds it (a failed build breaks only its function),
         #    while the toolchains are looked for
         discovering = asyncio.create_task(asyncio.to_thread(launchers, settings))
+        opened.push_async_callback(_cancelled, discovering)
         loaded = await build_project(loaded, environ=os.environ)
         registry = Registry(settings.namespace)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
+        opened.push_async_callback(store.close)
+        #    and what was deployed through the API, which the deploy lays over the project's
+        entities = await EntityStore.open(settings.database)
+        opened.push_async_callback(entities.close)
         confinement = Confinement.detect()
         pool = WarmPool(
             clock,
             idle_seconds=settings.idle_seconds,
             reuse=not settings.cold,
             confinement=confinement,
+            max_idle=settings.max_idle_processes,
+            # A process of a version no longer served is stopped when it comes back.
+            current=registry.find_action,
         )
-        #    and what was deployed through the API, which the deploy lays over the project's
-        entities = await EntityStore.open(settings.database)
+        opened.push_async_callback(pool.close)
         deployments = Deployments(
             registry=registry,
             archive=entities,
-            # Idle processes of the function's earlier code never serve it again.
-            retire=lambda action: pool.retire(lambda key: key[0] == action.qualified_name),
-            code_dir=settings.state_dir / "code",
+            # Processes of the function's earlier versions never serve it again; those of
+            # the version now deployed do.
+            retire=lambda action: pool.retire_function(
+                action.qualified_name, serving=registry.find_action(action.path)
+            ),
+            code_dir=settings.code_dir,
             clock=clock,
+            running=pool.running,
         )
         found = await discovering
         images = image_packages(settings, found)
+        opened.push_async_callback(images.close)
         invoker = Invoker(
             registry=registry,
             store=store,
@@ -220,6 +246,7 @@ def _services_context(
             debug=debug_scope(settings),
             code_versions=CodeVersions(settings.state_dir / "code-history"),
         )
+        opened.push_async_callback(invoker.close)
         rules = Rules(
             registry=registry,
             invoker=invoker,
@@ -243,6 +270,7 @@ def _services_context(
             environ=os.environ,
             observer=observer,
         )
+        opened.push_async_callback(builder.close)
         services = Services(
             settings,
             loaded,
@@ -272,10 +300,8 @@ def _services_context(
         recovered = await invoker.recover()
         if recovered:
             logger.warning("recorded %d activations interrupted by the last stop", recovered)
-        app[SERVICES] = services
-        app[METRICS].watch(services)
-        # 3. background upkeep: toolchain warm-ups, idle processes and record retention
-        scheduling = asyncio.create_task(scheduler.run())
+        # 3. background upkeep: toolchain warm-ups, idle processes, record retention, and a
+        #    watch on the database file itself
         #    and generic processes for the runtimes in use, so a first call only loads its code
         invoker.prelaunch(loaded.actions)
         upkeep = [
@@ -284,36 +310,34 @@ def _services_context(
                 for launcher in services.launchers.values()
             ),
             asyncio.create_task(pool.evict_periodically()),
+            asyncio.create_task(watch_database(settings.database)),
             asyncio.create_task(
                 prune_periodically(
                     store, retention_ms=int(settings.retention_hours * 3_600_000), clock=clock
                 )
             ),
         ]
+        opened.push_async_callback(_cancelled, *upkeep)
+        #    then the firings of scheduled triggers (stopped before the activations are)
+        scheduling = asyncio.create_task(scheduler.run())
+        opened.push_async_callback(_cancelled, scheduling)
         #    and, unless turned off, the project watched: a saved change is served at once
         reloader = Reloader(services, lambda: read_project(settings, clock), environ=os.environ)
         app[DASHBOARD].reload_failure = lambda: reloader.failure
         if not settings.no_reload:
             await reloader.start()
-        try:
-            yield
-        finally:
-            await reloader.stop()
-            # Reverse order: firings and builds, activations, then processes, then upkeep, then
-            # the database.
-            scheduling.cancel()
-            await asyncio.gather(scheduling, return_exceptions=True)
-            await builder.close()
-            await invoker.close()
-            await images.close()
-            await pool.close()
-            for task in upkeep:
-                task.cancel()
-            await asyncio.gather(*upkeep, return_exceptions=True)
-            await entities.close()
-            await store.close()
+            opened.push_async_callback(reloader.stop)
+            invoker.code_gate = reloader
+        app[SERVICES] = services
+        app[METRICS].watch(services)
 
     return services_context
+
+
+async def _cancelled(*tasks: asyncio.Task[object]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _stop_activations(app: web.Application) -> None:

@@ -78,6 +78,7 @@ class Services:
             )
         live = {pool_key(action) for action in self.registry.actions()}
         await self.pool.retire(lambda key: key not in live)
+        await self.deployments.remove_unused_code()
 
     def problems(self) -> list[Problem]:
         """What cannot run here: each missing toolchain once, with the functions it affects;

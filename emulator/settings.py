@@ -20,6 +20,10 @@ DEFAULT_PORT = 3233
 DEFAULT_BLOCKING_WAIT = 30.0
 DEFAULT_RETENTION_HOURS = 72.0
 DEFAULT_IDLE_SECONDS = 600.0
+# Idle warm processes all functions together may keep; the least recently used stops first.
+# A project of hundreds of functions, each called once, then does not hold hundreds of
+# interpreters (gigabytes) for ten minutes.
+DEFAULT_MAX_IDLE_PROCESSES = 64
 # DigitalOcean's throttles per namespace (docs.digitalocean.com: functions/details/limits).
 DEFAULT_INVOCATIONS_PER_MINUTE = 600
 DEFAULT_CONCURRENT_INVOCATIONS = 120
@@ -128,6 +132,8 @@ class Settings:
     env_file: Path | None = None
     retention_hours: float = DEFAULT_RETENTION_HOURS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
+    # `--max-idle-processes`: None keeps every idle process until its ten minutes are up.
+    max_idle_processes: int | None = DEFAULT_MAX_IDLE_PROCESSES
     # `--no-triggers`: scheduled triggers do not fire on their own (firing on demand still works).
     no_triggers: bool = False
     # `--no-reload`: saved changes to the project are not served until the next start.
@@ -151,6 +157,11 @@ class Settings:
     # (benchmarks and test suites that call far more often than a namespace may).
     invocations_per_minute: int | None = DEFAULT_INVOCATIONS_PER_MINUTE
     concurrent_invocations: int | None = DEFAULT_CONCURRENT_INVOCATIONS
+    # `--allowed-host`: Host names answered besides the loopback names and `host` ("*": any).
+    allowed_hosts: tuple[str, ...] = ()
+    # `--cors-origin`: web pages (scheme://host[:port]) whose scripts may call the API from a
+    # browser ("*": any page, as the platform allows).
+    cors_origins: tuple[str, ...] = ()
     # Programs to run functions with, per runtime family ("nodejs", "go", "php"); the
     # default is the one found on PATH.
     toolchains: Mapping[str, str] = field(default_factory=dict)
@@ -183,6 +194,13 @@ class Settings:
     @property
     def state_dir(self) -> Path:
         return self.project_root / STATE_DIR
+
+    @property
+    def code_dir(self) -> Path:
+        """Where code deployed through the API is written: one folder per database, so that
+        emulators on one project with databases of their own never remove each other's."""
+        digest = hashlib.sha256(str(self.database.resolve()).encode()).hexdigest()[:12]
+        return self.state_dir / "code" / digest
 
     @property
     def database(self) -> Path:

@@ -48,6 +48,7 @@ def test_the_banner_says_where_the_api_is_and_how_to_call_it(serve):
     assert f"API host   {server.url}" in output
     assert f"Namespace  {NAMESPACE}" in output
     assert f"Auth key   {DEFAULT_AUTH}" in output
+    assert "Warm       up to 64 idle processes (the least recently used stops first)" in output
     for name in ("sample/hello", "sample/greet", "sample/sleep"):
         assert f"{server.url}/api/v1/namespaces/{NAMESPACE}/actions/{name}" in output
     assert f"curl -u {DEFAULT_AUTH} -X POST '{server.url}/api/v1/namespaces/_/actions/" in output

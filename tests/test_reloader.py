@@ -19,7 +19,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from watchfiles import Change
 
+from emulator.namespace.entities import Action, Exec
 from emulator.project.changes import ProjectFilter
+from emulator.project.saved_files import signatures
+from emulator.services import SERVICES
 from tests.support.fixture_types import MakeClient
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess
@@ -213,6 +216,28 @@ async def test_functions_deployed_through_the_api_stay_deployed_across_a_reload(
     assert await result(client, "py") == {"says": "from the api"}
 
 
+async def test_a_project_function_deployed_over_through_the_api_starts_without_waiting(
+    make_client: MakeClient, project: Path
+) -> None:
+    """Its code lies elsewhere than the project's file, which hot reload watches: the file
+    it runs from is as deployed, so a cold start of it waits for no reload."""
+    client = await make_client(project)
+    code = 'def main(event):\n    return {"says": "from the api"}\n'
+    put = await client.put(
+        f"{ACTIONS}/demo/py?overwrite=true", json={"exec": {"kind": "python:3.11", "code": code}}
+    )
+    assert put.status == 200
+    services = client.app[SERVICES]
+    gate = services.invoker.code_gate
+    assert gate is not None
+    assert gate.unchanged(services.registry.action("demo/py"))
+    # The project's own functions are watched as before.
+    counter = services.registry.action("demo/counter")
+    assert gate.unchanged(counter)
+    (project / "packages" / "demo" / "counter.py").write_text("# being saved")
+    assert not gate.unchanged(counter)
+
+
 async def test_changes_to_state_dependencies_and_editor_files_reload_nothing(
     make_client: MakeClient, project: Path, reload_log: pytest.LogCaptureFixture
 ) -> None:
@@ -289,3 +314,91 @@ def test_serve_reloads_saved_changes_and_prints_one_line_for_each(
         time.sleep(0.1)
 
     assert "reloaded after packages/demo/py.py: demo/py (changed)" in server.stop()
+
+
+# Long enough that a cold start reading it half-written sees a broken string literal.
+PADDED = "def main(event):\n    return {{'says': '{word}', 'pad': '{pad}'}}\n"
+
+
+def padded(word: str) -> str:
+    return PADDED.format(word=word, pad="x" * 20_000)
+
+
+def save_slowly(path: Path, text: str, *, pieces: int = 10, pause: float = 0.03) -> None:
+    """As an editor writing in place: truncated, then written piece by piece."""
+    data = text.encode()
+    size = -(-len(data) // pieces)
+    with open(path, "wb") as file:
+        for start in range(0, len(data), size):
+            file.write(data[start : start + size])
+            file.flush()
+            time.sleep(pause)
+
+
+async def call_while(client: TestClient[Any, Any], saving: asyncio.Task[None]) -> list[Any]:
+    """Call `py` until the saves are over, and a few times after."""
+    answers = []
+    while not saving.done():
+        answers.append(await result(client, "py"))
+        await asyncio.sleep(0.01)
+    for _ in range(3):
+        answers.append(await result(client, "py"))
+    await saving
+    return answers
+
+
+async def test_a_file_saved_in_pieces_never_starts_a_process_half_written(
+    make_client: MakeClient, project: Path
+) -> None:
+    source = project / "packages" / "demo" / "py.py"
+    source.write_text(padded("one"))
+    # Every call a cold start: each reads the file from disk.
+    client = await make_client(project, cold=True, invocations_per_minute=None)
+    assert (await result(client, "py"))["says"] == "one"
+
+    saving = asyncio.create_task(asyncio.to_thread(save_slowly, source, padded("two")))
+    answers = await call_while(client, saving)
+
+    assert [a for a in answers if not isinstance(a, dict)] == [], answers
+    assert [answer["says"] for answer in answers][-1] == "two"
+    await eventually(lambda: result(client, "py"), {"says": "two", "pad": "x" * 20_000})
+
+
+async def test_saving_the_same_file_again_and_again_keeps_it_warm(
+    make_client: MakeClient, project: Path, reload_log: pytest.LogCaptureFixture
+) -> None:
+    source = project / "packages" / "demo" / "counter.py"
+    client = await make_client(project, invocations_per_minute=None)
+    first = await result(client, "counter")
+
+    def save_repeatedly() -> None:
+        for _ in range(15):
+            save_slowly(source, SOURCES["counter.py"], pieces=3, pause=0.02)
+            time.sleep(0.05)
+
+    saving = asyncio.create_task(asyncio.to_thread(save_repeatedly))
+    answers = []
+    while not saving.done():
+        answers.append(await result(client, "counter"))
+        await asyncio.sleep(0.01)
+    await saving
+    await asyncio.sleep(QUIET)
+    answers.append(await result(client, "counter"))
+    assert [a for a in answers if not isinstance(a, dict)] == [], answers
+    assert {answer["pid"] for answer in answers} == {first["pid"]}
+    assert [r for r in reloads(reload_log) if "(changed)" in r] == []
+
+
+def test_only_one_file_functions_are_watched_for_half_saved_files(tmp_path: Path) -> None:
+    """A directory function's folder changes with what its builds write into it: its
+    processes start as the last deploy left it."""
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "__main__.py").write_text("def main(e):\n    return {}\n")
+    single = tmp_path / "one.py"
+    single.write_text("def main(e):\n    return {}\n")
+    actions = [
+        Action("ns", "p", name, Exec("python:3.11", "main", source))
+        for name, source in (("dir", folder), ("one", single))
+    ]
+    assert set(signatures(actions)) == {single}

@@ -8,7 +8,7 @@ from emulator.api import queries
 from emulator.api.bodies import entity_object, json_object
 from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
-from emulator.namespace.code_bundles import code_of
+from emulator.namespace.code_bundles import read_code
 from emulator.namespace.documents import action_summary_json, action_to_json, activation_to_json
 from emulator.namespace.entities import StatusCode
 from emulator.services import SERVICES
@@ -32,7 +32,7 @@ async def get_action(request: web.Request) -> web.Response:
     action = registry.action(request.match_info["name"])
     package = registry.package(action.package)
     parameters = (*(package.parameters if package else ()), *action.parameters)
-    code = code_of(action.exec) if queries.boolean(request, "code", default=True) else None
+    code = await read_code(action.exec) if queries.boolean(request, "code", default=True) else None
     return json_response(action_to_json(action, parameters=parameters, code=code))
 
 
@@ -75,12 +75,11 @@ async def put_action(request: web.Request) -> web.Response:
         overwrite=queries.boolean(request, "overwrite"),
     )
     return json_response(
-        action_to_json(action, parameters=action.parameters, code=code_of(action.exec))
+        action_to_json(action, parameters=action.parameters, code=await read_code(action.exec))
     )
 
 
 async def delete_action(request: web.Request) -> web.Response:
-    action = await request.app[SERVICES].deployments.delete_action(request.match_info["name"])
-    return json_response(
-        action_to_json(action, parameters=action.parameters, code=code_of(action.exec))
-    )
+    deleted = await request.app[SERVICES].deployments.delete_action(request.match_info["name"])
+    action = deleted.action
+    return json_response(action_to_json(action, parameters=action.parameters, code=deleted.code))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
+from emulator.namespace import nesting
 from emulator.namespace.entities import JSON, MAX_PAYLOAD_BYTES
 from emulator.namespace.errors import MalformedContent, PayloadTooLarge, UnsupportedMediaType
+
+# The server's own limit on any body: large enough for any the platform accepts (a 48 MB
+# function, base64, on PUT); the handlers enforce the platform's own, smaller limits.
+SERVER_BODY_LIMIT = 64 * 1024 * 1024
 
 
 async def limited_body(request: web.Request) -> bytes:
@@ -40,7 +43,7 @@ def _parsed_object(request: web.Request, raw: bytes) -> dict[str, JSON]:
     ):
         raise UnsupportedMediaType()
     try:
-        doc = json.loads(raw)
+        doc = nesting.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedContent(str(error)) from None
     if not isinstance(doc, dict):

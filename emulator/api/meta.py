@@ -79,7 +79,8 @@ async def namespaces(request: web.Request) -> web.Response:
 
 
 async def preflight(request: web.Request) -> web.Response:
-    """OPTIONS anywhere under /api/v1: 200 with the CORS headers, no key needed."""
+    """OPTIONS anywhere under /api/v1: 200, no key needed; the CORS headers only for the pages
+    let in with --cors-origin (others were refused before this)."""
     return web.Response(status=200)
 
 

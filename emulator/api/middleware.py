@@ -1,7 +1,9 @@
-"""Request ids, CORS, authentication, and the one place errors become responses.
+"""Request ids, the Host and Origin checks, CORS, authentication, and the one place errors
+become responses.
 
-Web function routes (`/api/v1/web/...`) take no key, get no REST CORS headers (the handler
-names theirs) and have their errors pretty-printed, as the platform prints them.
+Web function routes (`/api/v1/web/...`) take no key, accept any Origin, get no REST CORS
+headers (the handler names theirs) and have their errors pretty-printed, as the platform
+prints them.
 
 DigitalOcean's own API (`/v2/functions/...`, the control plane doctl reaches with `--api-url`)
 takes `Authorization: Bearer <access token>` and answers errors in its own shape,
@@ -16,7 +18,15 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.api.bodies import SERVER_BODY_LIMIT
 from emulator.api.names import check_entity_names
+from emulator.api.origins import (
+    REST_CORS_HEADERS,
+    CrossOriginRefused,
+    HostNotAllowed,
+    Origins,
+    is_same_origin,
+)
 from emulator.api.responses import json_response
 from emulator.namespace.errors import (
     EmulatorError,
@@ -26,6 +36,7 @@ from emulator.namespace.errors import (
     MissingCredentials,
     NamespaceNotFound,
     NotAuthorizedForResource,
+    PayloadTooLarge,
     RouteNotFound,
     Unauthorized,
 )
@@ -39,13 +50,8 @@ REQUEST_ID = web.RequestKey("request_id", str)
 # Headers a web handler wants on its answer, whatever it turns out to be (an error too): its
 # CORS headers, and the activation id once there is one. The function's own headers win.
 WEB_HEADERS = web.RequestKey("web_headers", dict)
-REST_CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Headers": (
-        "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent"
-    ),
-    "Access-Control-Allow-Methods": "GET, DELETE, POST, PUT, HEAD",
-}
+# The origins the user let in with --cors-origin, and the Host names answered.
+ORIGINS = web.AppKey("origins", Origins)
 # Everything under these needs a key or a token; `/`, `/api/v1` and OPTIONS do not. The
 # emulator's own routes (`/emulator/v1`, `/metrics`) take the key too.
 OPENWHISK_PREFIX = "/api/v1/namespaces"
@@ -114,11 +120,44 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     if is_web(request):
         for name, value in request.get(WEB_HEADERS, {}).items():
             response.headers.setdefault(name, value)
-    elif "Access-Control-Allow-Origin" not in response.headers and not request.path.startswith(
-        DASHBOARD_PREFIX
-    ):
-        response.headers.update(REST_CORS)
+    elif (granted := _cors_grant(request)) is not None:
+        response.headers.update(REST_CORS_HEADERS)
+        response.headers["Access-Control-Allow-Origin"] = granted
+        response.headers.add("Vary", "Origin")
     return response
+
+
+@web.middleware
+async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Only this machine's names: a page whose name was rebound to 127.0.0.1 is refused."""
+    host = request.headers.get("Host")
+    if not request.app[ORIGINS].allows_host(host):
+        raise HostNotAllowed(host or "")
+    return await handler(request)
+
+
+@web.middleware
+async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The API answers no other web page unless the user let it in (web functions and the
+    dashboard have their own rules)."""
+    origin = request.headers.get("Origin")
+    if (
+        origin is not None
+        and not is_web(request)
+        and not request.path.startswith(DASHBOARD_PREFIX)
+        and not is_same_origin(request, origin)
+        and request.app[ORIGINS].grant(origin) is None
+    ):
+        raise CrossOriginRefused(origin)
+    return await handler(request)
+
+
+def _cors_grant(request: web.Request) -> str | None:
+    """Access-Control-Allow-Origin for a page the user let in with --cors-origin."""
+    origin = request.headers.get("Origin")
+    if origin is None or request.path.startswith(DASHBOARD_PREFIX):
+        return None
+    return request.app[ORIGINS].grant(origin)
 
 
 @web.middleware
@@ -133,6 +172,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _render(request, MethodNotAllowed(allowed) if allowed else RouteNotFound())
     except web.HTTPNotFound:
         return _render(request, RouteNotFound())
+    except web.HTTPRequestEntityTooLarge:
+        # Past the server's own limit: the platform's JSON error, not aiohttp's text.
+        return _render(
+            request, PayloadTooLarge("Request", request.content_length, SERVER_BODY_LIMIT)
+        )
     except web.HTTPException:
         raise
     except Exception:

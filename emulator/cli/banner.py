@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 
 from emulator import __version__
-from emulator.dashboard import dashboard_link
 from emulator.namespace.documents import rfc3339
 from emulator.namespace.entities import Action
 from emulator.namespace.runtimes import KINDS
@@ -31,7 +30,8 @@ def _debugging(services: Services) -> list[str]:
     return lines
 
 
-def banner(services: Services) -> str:
+def banner(services: Services, dashboard_link: str) -> str:
+    """What `serve` prints once it listens; `dashboard_link` logs a browser in."""
     settings = services.settings
     host = settings.api_host
     key = settings.credentials.text
@@ -43,7 +43,8 @@ def banner(services: Services) -> str:
         f"  Auth key   {key}",
         f"  Token      {settings.credentials.token}  (Authorization: Basic <token>)",
         f"  Records    {settings.database}",
-        f"  Dashboard  {dashboard_link(settings)}  (logs this browser in)",
+        f"  Warm       {_warm(services)}",
+        f"  Dashboard  {dashboard_link}  (logs this browser in)",
         *_debugging(services),
         "",
         "Runtimes",
@@ -103,6 +104,18 @@ def doctl_lines(settings: Settings) -> list[str]:
         f"  Access key  {settings.credentials.first_access_key}"
         f"  (doctl serverless connect {settings.namespace} --access-key KEY)",
     ]
+
+
+def _warm(services: Services) -> str:
+    """How many idle processes are kept, and for how long."""
+    settings = services.settings
+    if settings.cold:
+        return "none: every call starts a new process (--cold)"
+    minutes = f"{settings.idle_seconds / 60:g} minutes"
+    cap = settings.max_idle_processes
+    if cap is None:
+        return f"idle processes kept {minutes} each, any number of them"
+    return f"up to {cap} idle processes (the least recently used stops first), {minutes} each"
 
 
 def _web_note(action: Action) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -10,14 +11,15 @@ import sys
 from pathlib import Path
 
 import click
-from aiohttp import web
 
 from emulator.api.access_log import AccessLogger
 from emulator.app import create_app, read_project
 from emulator.cli.banner import banner
 from emulator.cli.event_loops import LOOPS, new_event_loop
+from emulator.cli.lifecycle import StartFailed, serve_app
 from emulator.cli.options import auth_option, env, host_option, namespace_option, port_option
 from emulator.cli.terminal import TerminalPrinter
+from emulator.dashboard import dashboard_link
 from emulator.invoker.debugging import XDEBUG_DEFAULT_PORT
 from emulator.namespace.clock import SystemClock
 from emulator.project.project_error import ProjectError
@@ -28,6 +30,7 @@ from emulator.settings import (
     DEFAULT_BLOCKING_WAIT,
     DEFAULT_CONCURRENT_INVOCATIONS,
     DEFAULT_INVOCATIONS_PER_MINUTE,
+    DEFAULT_MAX_IDLE_PROCESSES,
     DEFAULT_RETENTION_HOURS,
     Credentials,
     Settings,
@@ -65,6 +68,24 @@ def project_file(path: Path) -> Path:
     type=click.Path(path_type=Path, dir_okay=False),
     envvar=env("DB"),
     help="SQLite file for activation records [default: PROJECT/.emulator/activations.db]",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    envvar=env("ALLOWED_HOSTS"),
+    help="A host name to answer besides 127.0.0.1, localhost, [::1] and --host (repeatable; "
+    "'*' answers any). Other Host headers get 403: a web page cannot rebind its name to "
+    "this machine.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    envvar=env("CORS_ORIGINS"),
+    help="A web page origin (http://localhost:5173) whose scripts may call the API from a "
+    "browser (repeatable; '*' lets any page in). Others get 403. Web functions answer any "
+    "page, as on the platform.",
 )
 @auth_option()
 @namespace_option("Namespace name [default: fn-<UUID of the key>]")
@@ -168,6 +189,15 @@ def project_file(path: Path) -> Path:
     help="Activations a namespace may have running at once (0: unlimited).",
 )
 @click.option(
+    "--max-idle-processes",
+    default=DEFAULT_MAX_IDLE_PROCESSES,
+    show_default=True,
+    envvar=env("MAX_IDLE_PROCESSES"),
+    type=click.IntRange(min=0),
+    help="Idle warm processes all functions together may keep; past it the least recently "
+    "used stops (0: unlimited).",
+)
+@click.option(
     "--loop",
     type=click.Choice(LOOPS),
     default="auto",
@@ -181,6 +211,8 @@ def serve(
     host: str,
     port: int,
     db: Path | None,
+    allowed_hosts: tuple[str, ...],
+    cors_origins: tuple[str, ...],
     auth: Credentials,
     namespace: str | None,
     access_token: str | None,
@@ -199,6 +231,7 @@ def serve(
     bare_runtimes: bool,
     invocations_per_minute: int,
     concurrent_invocations: int,
+    max_idle_processes: int,
     loop: str,
     verbose: bool,
 ) -> None:
@@ -215,6 +248,8 @@ def serve(
         host=host,
         port=port,
         db_path=db,
+        allowed_hosts=allowed_hosts,
+        cors_origins=cors_origins,
         credentials=auth,
         namespace_name=namespace,
         access_token=access_token or None,
@@ -231,6 +266,7 @@ def serve(
         bare_runtimes=bare_runtimes,
         invocations_per_minute=invocations_per_minute or None,
         concurrent_invocations=concurrent_invocations or None,
+        max_idle_processes=max_idle_processes or None,
         toolchains={
             family: program
             for family, program in (("nodejs", node), ("go", go), ("php", php))
@@ -243,23 +279,21 @@ def serve(
         raise click.ClickException(str(error)) from None
     sock = _bind(host, port)
     if not _is_loopback(host):
-        click.echo(exposed_warning(settings), err=True)
+        with contextlib.suppress(OSError):
+            click.echo(exposed_warning(settings), err=True)
     observer = None if quiet else TerminalPrinter(sys.stdout)
     app = create_app(settings, project=loaded, observer=observer)
-
-    async def announce(app: web.Application) -> None:
-        click.echo(banner(app[SERVICES]))
-
-    app.on_startup.append(announce)
-    web.run_app(
-        app,
-        sock=sock,
-        print=None,
-        shutdown_timeout=10,
-        loop=new_event_loop(loop),
-        # Request lines without the query's secrets (a login link's token).
-        access_log_class=AccessLogger,
-    )
+    try:
+        serve_app(
+            app,
+            sock,
+            loop=new_event_loop(loop),
+            announce=lambda app: banner(app[SERVICES], dashboard_link(app)),
+            # Request lines without the query's secrets (a login link's token).
+            access_log_class=AccessLogger,
+        )
+    except StartFailed as failure:
+        raise click.ClickException(str(failure)) from None
 
 
 def debug_settings(values: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
@@ -291,6 +325,8 @@ def exposed_warning(settings: Settings) -> str:
         f"WARNING: listening on {settings.host}, not only on this machine (127.0.0.1).",
         "WARNING: anyone who can reach this address can call the API with "
         f"{key}, and web functions with no key at all.",
+        "WARNING: requests must name this machine as 127.0.0.1, localhost, "
+        f"{settings.host} or an --allowed-host; other Host names get 403.",
     ]
     return "\n".join(click.style(line, fg="red", bold=True) for line in lines)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TextIO
@@ -47,7 +50,8 @@ class TerminalPrinter:
             self._stream.write(line + "\n")
             self._stream.flush()
         except (OSError, ValueError):
-            pass
+            if self._stream is sys.stdout:
+                quiet_stdout()
 
 
 def activation_line(activation: Activation, *, colour: bool = False) -> str:
@@ -58,3 +62,28 @@ def activation_line(activation: Activation, *, colour: bool = False) -> str:
     start = "warm" if activation.annotations.get("initTime") is None else "cold"
     duration = f"{activation.duration} ms"
     return f"{ended} {activation.path} {status} {duration} {start} {activation.activation_id}"
+
+
+def echo(text: str) -> None:
+    """Print `text`; a closed stdout (`serve | head -1`) stops the printing, not the server."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        quiet_stdout()
+
+
+def quiet_stdout() -> None:
+    """From now on stdout, and stderr when it is the same pipe, go nowhere: their reader went
+    away, and what is still buffered must not fail the exit either."""
+    with contextlib.suppress(OSError, ValueError):
+        out = sys.stdout.fileno()
+        try:
+            same = os.path.sameopenfile(out, sys.stderr.fileno())
+        except (OSError, ValueError):
+            same = False
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out)
+        if same:
+            os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)

@@ -7,18 +7,20 @@ from aiohttp import web
 
 from emulator.dashboard import api, pages
 from emulator.dashboard.hub import EventHub
-from emulator.dashboard.session import login_token
+from emulator.dashboard.session import Sessions
 from emulator.dashboard.state import DASHBOARD, DashboardState
-from emulator.settings import Settings
+from emulator.namespace.clock import Clock
+from emulator.services import SERVICES
 
 __all__ = ["DASHBOARD", "dashboard_link", "setup_dashboard"]
 
 API = "/dashboard/api"
 
 
-def setup_dashboard(app: web.Application) -> EventHub:
-    """Add the dashboard's routes and state; the returned hub must hear every activation."""
-    state = DashboardState()
+def setup_dashboard(app: web.Application, *, clock: Clock, login_token: str) -> EventHub:
+    """Add the dashboard's routes and state; the returned hub must hear every activation.
+    `login_token` opens a session from the banner's link; sessions age on `clock`."""
+    state = DashboardState(Sessions(clock), login_token)
     app[DASHBOARD] = state
     app.on_shutdown.append(_end_streams)
     app.add_routes(
@@ -49,9 +51,10 @@ def setup_dashboard(app: web.Application) -> EventHub:
     return state.hub
 
 
-def dashboard_link(settings: Settings) -> str:
+def dashboard_link(app: web.Application) -> str:
     """The banner's link: it logs the browser in, then leaves a clean address."""
-    return f"{settings.api_host}/dashboard/login?token={login_token(settings.credentials)}"
+    api_host = app[SERVICES].settings.api_host
+    return f"{api_host}/dashboard/login?token={app[DASHBOARD].login_token}"
 
 
 async def _home(request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ import json
 
 from aiohttp import web
 
+from emulator.api.bodies import limited_body
 from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
 from emulator.dashboard.guards import require_same_origin, require_session
@@ -20,6 +21,7 @@ from emulator.dashboard.views import (
     function_view,
     trigger_view,
 )
+from emulator.namespace import nesting
 from emulator.namespace.documents import activation_to_json
 from emulator.namespace.entities import JSON, Activation
 from emulator.namespace.errors import ActivationNotFound, MalformedContent, MalformedQueryParameter
@@ -178,7 +180,7 @@ async def invoke(request: web.Request) -> web.Response:
     require_same_origin(request)
     services = request.app[SERVICES]
     try:
-        body = await request.json()
+        body = nesting.loads(await limited_body(request))
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedContent(str(error)) from None
     if not isinstance(body, dict) or not isinstance(body.get("function"), str):

@@ -9,8 +9,14 @@ from urllib.parse import quote
 from aiohttp import web
 
 from emulator.api import meta
-from emulator.dashboard.guards import logged_in, same_origin
-from emulator.dashboard.session import COOKIE, COOKIE_PATH, key_matches, token_matches
+from emulator.dashboard.guards import CrossSiteRequest, logged_in, same_origin
+from emulator.dashboard.session import (
+    COOKIE,
+    COOKIE_PATH,
+    LIFETIME_SECONDS,
+    key_matches,
+    token_matches,
+)
 from emulator.dashboard.state import DASHBOARD
 from emulator.services import SERVICES
 
@@ -47,10 +53,9 @@ def _prefers_html(request: web.Request) -> bool:
 async def login_page(request: web.Request) -> web.Response:
     """The form; or, from the banner's link, a session and a redirect that drops the token."""
     state = request.app[DASHBOARD]
-    credentials = request.app[SERVICES].settings.credentials
     token = request.query.get("token")
     if token is not None:
-        if token_matches(token, credentials):
+        if token_matches(token, state.login_token):
             return _logged_in(request, state.sessions.open(), HOME)
         return _login_form(request, "That login link is not this emulator's.", status=401)
     if logged_in(request):
@@ -72,6 +77,9 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
+    # Like every other change: a page elsewhere may not end the session either.
+    if not same_origin(request):
+        raise CrossSiteRequest()
     request.app[DASHBOARD].sessions.close(request.cookies.get(COOKIE))
     response = web.HTTPSeeOther(LOGIN)
     response.del_cookie(COOKIE, path=COOKIE_PATH)
@@ -81,7 +89,14 @@ async def logout(request: web.Request) -> web.Response:
 def _logged_in(request: web.Request, session_id: str, target: str) -> web.Response:
     # See Other to a clean URL: the token link is not what the address bar keeps.
     response = web.Response(status=303, headers={"Location": target, **HTML_HEADERS})
-    response.set_cookie(COOKIE, session_id, path=COOKIE_PATH, httponly=True, samesite="Strict")
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
+        max_age=LIFETIME_SECONDS,
+    )
     return response
 
 

@@ -13,8 +13,10 @@ from emulator.dashboard.session import Sessions
 
 @dataclass(slots=True)
 class DashboardState:
+    sessions: Sessions
+    # The banner's login link carries it; random for each start.
+    login_token: str
     hub: EventHub = field(default_factory=EventHub)
-    sessions: Sessions = field(default_factory=Sessions)
     # Why the last reload of the project failed, or None; set once the project is watched.
     reload_failure: Callable[[], str | None] = lambda: None
 

@@ -10,11 +10,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from emulator.invoker import messages
 from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.debugging import DebugScope
 from emulator.invoker.image_packages import ImagePackages
+from emulator.invoker.invocation import Invocation, PendingMarker
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.outcome import Verdict, judge_init, judge_run, missing_module
@@ -31,12 +33,10 @@ from emulator.namespace.entities import (
     PendingActivation,
     StatusCode,
 )
-from emulator.namespace.errors import ServiceUnavailable
 from emulator.namespace.parameters import Binding, bind
 from emulator.namespace.recordings import RecordedRequest
 from emulator.namespace.registry import Registry
 from emulator.store.activation_store import ActivationStore
-from emulator.store.writer import Marker
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,23 @@ HOST_VARIABLES = ("PATH", "HOME", "LANG", "TZ")
 MARKER_DELAY_SECONDS = 0.05
 
 
+class CodeGate(Protocol):
+    """What hot reload knows of the files functions are started from."""
+
+    async def settled(self, action: Action) -> Action:
+        """The version to start a process of: `action` while its file is as deployed, else
+        the one deployed from the saved file once it is."""
+        ...
+
+    def unchanged(self, action: Action) -> bool:
+        """Whether `action`'s file is still as it was deployed."""
+        ...
+
+
+class _CodeChanged(Exception):
+    """A function's file changed while a new process of it loaded the file."""
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who the activations run as: the namespace, its key and the API host functions see."""
@@ -59,71 +76,6 @@ class Identity:
     api_host: str
 
 
-class _PendingMarker:
-    """When an activation's pending marker is written: at once, after a delay, or on demand."""
-
-    def __init__(self, store: ActivationStore, pending: PendingActivation) -> None:
-        self._store = store
-        self._pending = pending
-        self._marker: Marker | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        # The activation's record is queued: no marker is needed any more.
-        self.finished = False
-
-    @property
-    def queued(self) -> Marker | None:
-        return self._marker
-
-    async def write(self) -> None:
-        """Commit the marker (queueing it now if it is not yet): before a client gets the id."""
-        if self._marker is None:
-            self.cancel()
-            self._marker = self._store.begin_soon(self._pending)
-        await asyncio.shield(self._marker.done)
-
-    def write_after(self, seconds: float) -> None:
-        self._timer = asyncio.get_running_loop().call_later(seconds, self._queue)
-
-    def finish(self) -> None:
-        self.finished = True
-        self.cancel()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _queue(self) -> None:
-        self._timer = None
-        if self._marker is None:
-            self._marker = self._store.begin_soon(self._pending)
-
-
-@dataclass(frozen=True, slots=True)
-class Invocation:
-    activation_id: str
-    # Resolves to the finished, stored activation; shield it before waiting with a timeout.
-    done: asyncio.Task[Activation]
-    marker: _PendingMarker
-
-    async def wait(self, seconds: float | None) -> Activation | None:
-        """The finished activation, or None when it is still running after `seconds` (it runs
-        on, and is recorded when it ends); `seconds=None` waits for the end."""
-        try:
-            return await asyncio.wait_for(asyncio.shield(self.done), seconds)
-        except TimeoutError:
-            if self.marker.finished:
-                # It ended just now: its record is queued, and beats any marker.
-                return await asyncio.shield(self.done)
-            # The caller is about to hand out the id: a kill from now on must leave a trace.
-            await self.marker.write()
-            return None
-        except asyncio.CancelledError:
-            if self.done.cancelled():
-                raise ServiceUnavailable() from None
-            raise
-
-
 @dataclass(frozen=True, slots=True)
 class _Run:
     """Everything one activation needs, gathered before it starts."""
@@ -131,7 +83,7 @@ class _Run:
     action: Action
     binding: Binding
     pending: PendingActivation
-    marker: _PendingMarker
+    marker: PendingMarker
     request_id: str
     received: float  # monotonic seconds
     # Annotations the caller adds to the record, after the platform's (the web marker).
@@ -192,6 +144,8 @@ class Invoker:
         self._code_versions = code_versions or CodeVersions(None)
         self._images = images
         self._tasks: set[asyncio.Task[Activation]] = set()
+        # Hot reload's watch on files being saved: no process starts from one half written.
+        self.code_gate: CodeGate | None = None
 
     @property
     def code_versions(self) -> CodeVersions:
@@ -234,6 +188,8 @@ class Invoker:
         action = self._registry.action(path)
         if code is not None:
             action = _with_code(action, code)
+        elif self.code_gate is not None and not self._pool.warm_count(action):
+            action = await self.code_gate.settled(action)
         package = self._registry.package(action.package)
         binding = bind(action, package, params, check_final=check_final)
         extra = tuple((annotations or {}).items())
@@ -250,7 +206,7 @@ class Invoker:
         )
         received = self._clock.monotonic()
         # The pending row makes a killed emulator's unfinished activations recoverable.
-        marker = _PendingMarker(self._store, pending)
+        marker = PendingMarker(self._store, pending)
         if blocking:
             marker.write_after(MARKER_DELAY_SECONDS)
         else:
@@ -285,7 +241,14 @@ class Invoker:
     async def _activate(self, run: _Run) -> Activation:
         progress = _Progress()
         try:
-            verdict, logs, timing = await self._execute(run, progress)
+            try:
+                verdict, logs, timing = await self._execute(run, progress)
+            except _CodeChanged:
+                # Its file changed while the process loaded it: once more, with the version
+                # deployed from the saved file.
+                run = await self._settled_run(run)
+                progress = _Progress()
+                verdict, logs, timing = await self._execute(run, progress, recheck=False)
         except asyncio.CancelledError:
             await self._finish(run, self._interrupted(run, progress))
             raise
@@ -323,9 +286,17 @@ class Invoker:
         logs = process.logs.take(messages.LOGS_MIGHT_BE_MISSING) if process else ()
         return self._record(run, Verdict(response, keep_warm=False), logs, timing)
 
+    async def _settled_run(self, run: _Run) -> _Run:
+        assert self.code_gate is not None
+        action = await self.code_gate.settled(run.action)
+        pending = dataclasses.replace(run.pending, version=action.version)
+        return dataclasses.replace(run, action=action, pending=pending)
+
     async def _execute(
-        self, run: _Run, progress: _Progress
+        self, run: _Run, progress: _Progress, *, recheck: bool = True
     ) -> tuple[Verdict, tuple[str, ...], _Timing]:
+        """`recheck`: _CodeChanged when the function's file changed while a new process
+        loaded it (that process is stopped)."""
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
         problem = self.problem(action)
@@ -352,6 +323,10 @@ class Invoker:
                 progress.timing, progress.initialising = timing, False
                 starting = False
                 self._pool.started(action)
+                gate = self.code_gate
+                if recheck and gate is not None and not gate.unchanged(action):
+                    verdict = None  # the process may hold half of the file: never reused
+                    raise _CodeChanged()
             if verdict is None:
                 verdict = await self._run(process, run)
             complete = await process.settle_logs(verdict.keep_warm)
@@ -378,6 +353,7 @@ class Invoker:
             observer = self._observer
             process = self._pool.take_prelaunched(
                 generic,
+                action,
                 log_limit=action.limits.log_bytes,
                 memory_mb=action.limits.memory,
                 on_line=functools.partial(observer.log_line, action.path) if observer else None,
@@ -386,7 +362,7 @@ class Invoker:
                 spec = launcher.spec(action, env)
                 return process, {"env": dict(spec.env), "cwd": str(spec.cwd)}
         process = self._new_process(launcher, action, env)
-        self._pool.track(process)
+        self._pool.track(action, process)
         return process, None
 
     def prelaunch(self, actions: Sequence[Action]) -> None:

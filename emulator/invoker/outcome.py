@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from emulator.invoker import messages
 from emulator.invoker.confinement import MAX_PROCESSES
 from emulator.invoker.process import Outcome, Reply
+from emulator.namespace import nesting
 from emulator.namespace.entities import MAX_PAYLOAD_BYTES, ActivationResponse, StatusCode
 
 
@@ -70,7 +71,8 @@ def judge_run(reply: Reply, *, timeout_ms: int) -> Verdict:
         response = ActivationResponse.error(StatusCode.APPLICATION_ERROR, message)
         return Verdict(response, keep_warm=True)
     try:
-        result = json.loads(text)
+        # Too deep to record is not valid either: the platform's developer error.
+        result = nesting.loads(text)
     except ValueError:
         return _developer_error(messages.invalid_json(text))
     if not isinstance(result, dict):

@@ -15,6 +15,7 @@ from emulator.invoker.logs import LineListener
 from emulator.invoker.process import LaunchSpec, WarmProcess
 from emulator.namespace.clock import Clock
 from emulator.namespace.entities import Action
+from emulator.settings import DEFAULT_MAX_IDLE_PROCESSES
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +48,25 @@ class WarmPool:
         idle_seconds: float,
         reuse: bool = True,
         confinement: Confinement | None = None,
+        max_idle: int | None = DEFAULT_MAX_IDLE_PROCESSES,
+        current: Callable[[str], Action | None] | None = None,
     ) -> None:
+        """`max_idle`: how many idle processes all functions together may keep (None: no
+        limit); past it the least recently used one stops. `current`: the function served at
+        a path now, so that a process of any other version is stopped when it comes back."""
         self._clock = clock
         # How every process of this pool is confined: found once, not at each start.
         self.confinement = confinement or Confinement.detect()
         self._idle_seconds = idle_seconds
         self._reuse = reuse
+        self._max_idle = max_idle
+        self._current = current
         self._idle: defaultdict[PoolKey, list[WarmProcess]] = defaultdict(list)
-        self._busy: set[WarmProcess] = set()
-        # What `retire` doomed: a process busy at that moment is stopped when it comes back.
-        self._retired: Callable[[PoolKey], bool] | None = None
+        self._busy: dict[WarmProcess, Action] = {}
+        # What `retire` doomed while busy or starting: stopped when it comes back.
+        self._retired: set[PoolKey] = set()
+        # Idle processes stopped to keep within `max_idle`: awaited, never cancelled, at close.
+        self._stopping: set[asyncio.Task[None]] = set()
         self._starting_count: Counter[PoolKey] = Counter()
         self._changes: dict[PoolKey, asyncio.Event] = {}
         self._prelaunched: defaultdict[_SpecKey, list[_Generic]] = defaultdict(list)
@@ -72,7 +82,7 @@ class WarmPool:
         while idle:
             process = idle.pop()
             if process.alive:
-                self._busy.add(process)
+                self._busy[process] = action
                 return process
             await process.stop()  # died while idle: collect it
         return None
@@ -109,22 +119,72 @@ class WarmPool:
         if changed is not None:
             changed.set()
 
-    def track(self, process: WarmProcess) -> None:
-        self._busy.add(process)
+    def track(self, action: Action, process: WarmProcess) -> None:
+        """`process`, just made for a cold start of `action`, is busy with it."""
+        self._busy[process] = action
 
     async def release(self, action: Action, process: WarmProcess, *, healthy: bool) -> None:
-        self._busy.discard(process)
-        key = pool_key(action)
-        retired = self._retired is not None and self._retired(key)
-        if healthy and process.alive and self._reuse and not retired:
+        key = pool_key(self._busy.pop(process, action))
+        if healthy and process.alive and self._reuse and self._serves(key, action):
+            process.last_used = self._clock.monotonic()
             self._idle[key].append(process)
+            self._keep_within_cap()
         else:
             await process.stop()
+        self._forget_retired(key)
         self._notify(key)
+
+    def _serves(self, key: PoolKey, action: Action) -> bool:
+        """Whether `action`'s version (`key`) is still the one served at its path."""
+        if key in self._retired:
+            return False
+        if self._current is None:
+            return True
+        current = self._current(action.path)
+        return current is not None and pool_key(current) == key
+
+    def _keep_within_cap(self) -> None:
+        """Stop the least recently used idle processes past `max_idle` (in the background:
+        the activation that came back must not wait for another's stop)."""
+        if self._max_idle is None:
+            return
+        excess = self.idle_count - self._max_idle
+        if excess <= 0:
+            return
+        idle = [(p.last_used, key, p) for key, processes in self._idle.items() for p in processes]
+        for _, key, process in sorted(idle, key=lambda entry: entry[0])[:excess]:
+            self._idle[key].remove(process)
+            if not self._idle[key]:
+                del self._idle[key]
+            task = asyncio.create_task(process.stop())
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
+        logger.debug("stopped %d idle processes past the cap of %d", excess, self._max_idle)
+
+    def _forget_retired(self, key: PoolKey) -> None:
+        in_flight = key in self._starting_count or key in self._busy_keys()
+        if key in self._retired and not in_flight:
+            self._retired.discard(key)
+
+    def running(self) -> list[Action]:
+        """The function versions that busy processes run now."""
+        return list(self._busy.values())
+
+    def _busy_keys(self) -> set[PoolKey]:
+        return {pool_key(action) for action in self._busy.values()}
+
+    @property
+    def idle_count(self) -> int:
+        """Idle processes of all functions (prelaunched generic ones not counted)."""
+        return sum(len(processes) for processes in self._idle.values())
+
+    @property
+    def max_idle(self) -> int | None:
+        return self._max_idle
 
     @property
     def idle_processes(self) -> int:
-        return sum(len(processes) for processes in self._idle.values())
+        return self.idle_count
 
     @property
     def busy_processes(self) -> int:
@@ -135,13 +195,20 @@ class WarmPool:
 
     async def retire(self, should_retire: Callable[[PoolKey], bool]) -> int:
         """Stop the idle processes whose key matches (busy ones finish, then never return)."""
-        # Busy processes finish their activation first, then `release` stops them. Only the
-        # latest verdict matters: a newer reload knows the whole set of live keys.
-        self._retired = should_retire
+        # Busy and starting processes finish their activation first, then `release` stops
+        # them: their keys are remembered until the last of them is back.
+        in_flight = self._busy_keys() | set(self._starting_count)
+        self._retired |= {key for key in in_flight if should_retire(key)}
         doomed = [key for key in self._idle if should_retire(key)]
         processes = [p for key in doomed for p in self._idle.pop(key)]
         await asyncio.gather(*(p.stop() for p in processes))
         return len(processes)
+
+    async def retire_function(self, qualified_name: str, *, serving: Action | None) -> int:
+        """Stop the processes of every version of a function but `serving`, the one it is
+        deployed as now (None: it was deleted)."""
+        keep = pool_key(serving) if serving is not None else None
+        return await self.retire(lambda key: key[0] == qualified_name and key != keep)
 
     async def evict_idle(self) -> int:
         """Stop processes idle for longer than `idle_seconds` (the platform's 10 minutes)."""
@@ -165,7 +232,13 @@ class WarmPool:
             await self.evict_idle()
 
     def take_prelaunched(
-        self, spec: LaunchSpec, *, log_limit: int, memory_mb: int, on_line: LineListener | None
+        self,
+        spec: LaunchSpec,
+        action: Action,
+        *,
+        log_limit: int,
+        memory_mb: int,
+        on_line: LineListener | None,
     ) -> WarmProcess | None:
         """A started generic process of `spec`, now busy, given these limits; None when none
         is ready. Either way one more is started in the background, for the next cold start."""
@@ -177,7 +250,7 @@ class WarmPool:
                 generic.relay.target = on_line
                 generic.process.adopt(log_limit=log_limit, memory_mb=memory_mb)
                 taken = generic.process
-                self._busy.add(taken)
+                self._busy[taken] = action
             else:
                 self._start_task(generic.process.stop())
         # Not at once: starting a process blocks the loop for its fork and exec, which would
@@ -236,7 +309,7 @@ class WarmPool:
         self._closed = True
         for task in list(self._prelaunching):
             task.cancel()
-        await asyncio.gather(*self._prelaunching, return_exceptions=True)
+        await asyncio.gather(*self._prelaunching, *self._stopping, return_exceptions=True)
         generic = [g.process for gs in self._prelaunched.values() for g in gs]
         self._prelaunched.clear()
         everything = [p for ps in self._idle.values() for p in ps] + list(self._busy) + generic

@@ -48,3 +48,7 @@ class IdFactory:
     def transaction_id(self) -> str:
         # One read of random bytes: choosing 32 characters one by one is slow on a hot path.
         return "".join(_ALNUM[byte % len(_ALNUM)] for byte in secrets.token_bytes(32))
+
+    def login_token(self) -> str:
+        """A secret for one run of the emulator: the dashboard's login link carries it."""
+        return secrets.token_urlsafe(30)

@@ -1,17 +1,20 @@
 """Deploying through the API: the platform's rules for PUT and DELETE of functions and
-packages, applied to the registry and kept in an archive across restarts."""
+packages, kept in an archive across restarts and then applied to the registry.
+
+The archive comes first: a change it cannot keep (a read-only or full disk) is refused as a
+whole, and the running emulator stays as it was."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from emulator.namespace.clock import Clock
-from emulator.namespace.code_bundles import write_code
+from emulator.namespace.code_bundles import CodeFolders, read_code
 from emulator.namespace.entities import (
     FIRST_VERSION,
     Action,
@@ -37,6 +40,16 @@ logger = logging.getLogger(__name__)
 
 Retire = Callable[[Action], Awaitable[object]]
 """Stops the idle processes of a function's earlier code: they never serve it again."""
+Running = Callable[[], Iterable[Action]]
+"""The functions (versions) that activations run right now."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """A deleted function, and its code as the DELETE that deleted it answers."""
+
+    action: Action
+    code: str
 
 
 class DeploymentArchive(Protocol):
@@ -61,11 +74,14 @@ class Deployments:
         retire: Retire,
         code_dir: Path,
         clock: Clock,
+        running: Running = tuple,
     ) -> None:
+        """`running`: the versions activations run now, whose code folders must stay."""
         self._registry = registry
         self._archive = archive
         self._retire = retire
-        self._code_dir = code_dir
+        self._code = CodeFolders(code_dir)
+        self._running = running
         self._clock = clock
 
     async def stored(self) -> ApiDeployment:
@@ -87,7 +103,7 @@ class Deployments:
         """Create the function at `path`, or update it with `overwrite`."""
         check_name(path)
         spec = ActionBody.parse(body)
-        package, _, name = path.rpartition("/")
+        package = path.rpartition("/")[0]
         if package and self._registry.package(package) is None:
             raise NotFound()
         old = self._existing_action(path)
@@ -95,8 +111,26 @@ class Deployments:
             raise Conflict()
         if old is None and spec.exec is None:
             raise ExecUndefined()
-        exec_ = await self._exec(spec.exec) if spec.exec else old.exec if old else None
-        assert exec_ is not None
+        if spec.exec is None:
+            assert old is not None
+            return await self._deploy(self._versioned(path, old, spec, old.exec))
+        exec_ = await self._exec(spec.exec)
+        try:
+            return await self._deploy(self._versioned(path, old, spec, exec_))
+        finally:
+            # Now served, or refused: either way no longer a deploy's folder in the making.
+            self._code.release(exec_.source)
+
+    async def _deploy(self, action: Action) -> Action:
+        await self._archive.save_action(action)
+        self._registry.put_action(action)
+        await self._retire(action)
+        await self.remove_unused_code()
+        return action
+
+    def _versioned(self, path: str, old: Action | None, spec: ActionBody, exec_: Exec) -> Action:
+        """The function `spec` makes at `path`: new, or the next version of `old`."""
+        package, _, name = path.rpartition("/")
         if old is None:
             merged_annotations = Annotations.of(spec.annotations or ())
             action = Action(
@@ -122,18 +156,27 @@ class Deployments:
                 publish=old.publish if spec.publish is None else spec.publish,
                 updated=self._clock.now_ms(),
             )
-        action = dataclasses.replace(action, annotations=_amended(merged_annotations, exec_.kind))
-        self._registry.put_action(action)
-        await self._archive.save_action(action)
-        await self._retire(action)
-        return action
+        return dataclasses.replace(action, annotations=_amended(merged_annotations, exec_.kind))
 
-    async def delete_action(self, path: str) -> Action:
+    async def delete_action(self, path: str) -> Deleted:
+        """The function at `path` is deleted; it is answered with its code, read first."""
         check_name(path)
-        action = self._registry.remove_action(path)
-        await self._archive.forget_action(action.namespace, path)
+        action = self._registry.action(path)
+        code = await read_code(action.exec)
+        await self._forget(action)
+        return Deleted(action, code)
+
+    async def _forget(self, action: Action) -> None:
+        await self._archive.forget_action(action.namespace, action.path)
+        self._registry.remove_action(action.path)
         await self._retire(action)
-        return action
+        await self.remove_unused_code()
+
+    async def remove_unused_code(self) -> int:
+        """Remove the code folders of versions no longer deployed nor running (a version
+        still running keeps its folder until the next deploy, or the next start)."""
+        in_use = [*self._registry.actions(), *self._running()]
+        return await self._code.remove_unused(action.exec.source for action in in_use)
 
     async def put_package(self, name: str, body: Mapping[str, Any], *, overwrite: bool) -> Package:
         """Create the package `name`, or update it with `overwrite`."""
@@ -158,8 +201,8 @@ class Deployments:
             version=spec.version or (next_version(old.version) if old else FIRST_VERSION),
             updated=self._clock.now_ms(),
         )
-        self._registry.put_package(package)
         await self._archive.save_package(package)
+        self._registry.put_package(package)
         return package
 
     async def delete_package(self, name: str, *, force: bool) -> Package:
@@ -170,10 +213,9 @@ class Deployments:
         if contents and not force:
             raise PackageNotEmpty(len(contents))
         for action in contents:
-            await self.delete_action(action.path)
-        package = self._registry.remove_package(name)
-        await self._archive.forget_package(package.namespace, name)
-        return package
+            await self._forget(action)
+        await self._archive.forget_package(self._registry.namespace, name)
+        return self._registry.remove_package(name)
 
     def _existing_action(self, path: str) -> Action | None:
         """The function at `path`; 409 when the name is a package's."""
@@ -184,9 +226,7 @@ class Deployments:
 
     async def _exec(self, spec: ExecSpec) -> Exec:
         family = spec.kind.partition(":")[0]
-        source = await asyncio.to_thread(
-            write_code, self._code_dir, family, spec.code, binary=spec.binary
-        )
+        source = await self._code.write(family, spec.code, binary=spec.binary)
         return Exec(spec.kind, spec.main, source, spec.binary)
 
 

@@ -24,6 +24,8 @@ MAX_LOGS_MB = 16
 # DigitalOcean keeps at most 256 KB of logs per invocation, whatever `limits.logs` says.
 MAX_LOG_BYTES = 256 * 1024
 MAX_PAYLOAD_BYTES = 1024 * 1024
+# A function's code (`exec.code`, base64 for an archive).
+MAX_EXEC_BYTES = 48 * 1024 * 1024
 # A function's entry point when its exec names none.
 DEFAULT_MAIN = "main"
 # Every entity's version when it is first deployed; each update adds one to the patch level.

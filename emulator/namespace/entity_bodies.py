@@ -16,6 +16,7 @@ from emulator.namespace.code_bundles import is_binary_code
 from emulator.namespace.entities import (
     DEFAULT_MAIN,
     JSON,
+    MAX_EXEC_BYTES,
     MAX_LOGS_MB,
     MAX_MEMORY_MB,
     MAX_PAYLOAD_BYTES,
@@ -27,7 +28,6 @@ from emulator.namespace.entities import (
 from emulator.namespace.errors import BadRequest, MalformedContent, PayloadTooLarge
 from emulator.namespace.runtimes import KINDS, UnknownKind, resolve_kind
 
-MAX_EXEC_BYTES = 48 * 1024 * 1024
 Pairs = tuple[tuple[str, JSON], ...]
 
 

@@ -154,8 +154,10 @@ class PackageNotEmpty(Conflict):
 class PayloadTooLarge(EmulatorError):
     status = 413
 
-    def __init__(self, what: str, size: int, limit: int) -> None:
-        super().__init__(f"{what} larger than allowed: {size} > {limit} bytes.")
+    def __init__(self, what: str, size: int | None, limit: int) -> None:
+        """`size` None: not known (a chunked body), only that it passed `limit`."""
+        shown = f"{size} > {limit}" if size is not None else f"more than {limit}"
+        super().__init__(f"{what} larger than allowed: {shown} bytes.")
 
 
 class UnsupportedMediaType(EmulatorError):

@@ -10,11 +10,13 @@ from typing import Any
 
 from emulator.namespace.entities import (
     DEFAULT_MAIN,
+    MAX_PAYLOAD_BYTES,
     Action,
     Annotations,
     Exec,
     Limits,
     Package,
+    Parameter,
     ScheduledTrigger,
     parameters_from,
 )
@@ -28,6 +30,7 @@ from emulator.project.code import (
     file_code,
     source_runtime,
 )
+from emulator.project.jsvalues import stringify
 from emulator.project.merge import FunctionSpec, PackageSpec
 from emulator.project.project_error import ProjectError
 from emulator.project.staging import Step, staging_dir
@@ -98,7 +101,7 @@ class _Deployment:
         return Package(
             namespace=self.namespace,
             name=spec.name,
-            parameters=parameters_from(parameters, environment),
+            parameters=_bounded(parameters_from(parameters, environment), spec.key_path),
             annotations=Annotations.of(config.get("annotations") or {}),
             publish=bool(config.get("shared")),
             updated=self.now_ms,
@@ -160,8 +163,9 @@ class _Deployment:
             exec=Exec(
                 kind, config.get("main") or DEFAULT_MAIN, code.source, code.binary, code.origin
             ),
-            parameters=parameters_from(
-                config.get("parameters") or {}, config.get("environment") or {}
+            parameters=_bounded(
+                parameters_from(config.get("parameters") or {}, config.get("environment") or {}),
+                spec.key_path,
             ),
             annotations=_annotations(config, kind, package_web),
             limits=_limits(config.get("limits") or {}),
@@ -229,3 +233,17 @@ def _annotations(config: dict[str, Any], kind: str, package_web: Any) -> Annotat
 
 def _limits(limits: dict[str, float]) -> Limits:
     return dataclasses.replace(Limits(), **{name: int(value) for name, value in limits.items()})
+
+
+def _bounded(parameters: tuple[Parameter, ...], key_path: str | None) -> tuple[Parameter, ...]:
+    """The platform refuses an entity whose parameters (environment included) pass 1 MB."""
+    doc = [
+        {"key": p.key, "value": p.value, **({"init": True} if p.init else {})} for p in parameters
+    ]
+    size = len(stringify(doc).encode())
+    if size > MAX_PAYLOAD_BYTES:
+        raise ProjectError(
+            f"parameters larger than allowed: {size} > {MAX_PAYLOAD_BYTES} bytes.",
+            key_path=key_path,
+        )
+    return parameters

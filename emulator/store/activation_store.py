@@ -19,6 +19,7 @@ from emulator.namespace.entities import Activation, Annotations, PendingActivati
 from emulator.namespace.recordings import RecordedRequest, StoredRequest, bounded_text
 from emulator.store.codecs import activation_from_json
 from emulator.store.database import connect
+from emulator.store.faults import StoreDamaged, store_errors
 from emulator.store.json_text import dumps, loads
 from emulator.store.writer import GroupCommit, Marker, RowWrite
 
@@ -156,10 +157,11 @@ class ActivationStore:
         return done
 
     async def get(self, activation_id: str) -> Activation | None:
-        rows = await self._db.execute_fetchall(
-            "SELECT package, doc FROM activations WHERE activation_id = ?", (activation_id,)
-        )
-        return next((_activation(row) for row in rows), None)
+        with store_errors(self._path):
+            rows = await self._db.execute_fetchall(
+                "SELECT package, doc FROM activations WHERE activation_id = ?", (activation_id,)
+            )
+            return next((self._activation(row) for row in rows), None)
 
     async def request(self, activation_id: str) -> StoredRequest | None:
         """What the activation was invoked with; None when nothing was kept (a record from
@@ -186,12 +188,13 @@ class ActivationStore:
     ) -> builtins.list[Activation]:
         """Newest first by start, then by latest written; since/upto are inclusive epoch ms."""
         where, params = _filters(namespace, name, since, upto)
-        rows = await self._db.execute_fetchall(
-            f"SELECT package, doc FROM activations WHERE {where} "
-            "ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?",
-            (*params, limit, skip),
-        )
-        return [_activation(row) for row in rows]
+        with store_errors(self._path):
+            rows = await self._db.execute_fetchall(
+                f"SELECT package, doc FROM activations WHERE {where} "
+                "ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?",
+                (*params, limit, skip),
+            )
+            return [self._activation(row) for row in rows]
 
     async def count(
         self,
@@ -202,17 +205,30 @@ class ActivationStore:
         upto: int | None = None,
     ) -> int:
         where, params = _filters(namespace, name, since, upto)
-        rows = await self._db.execute_fetchall(
-            f"SELECT count(*) FROM activations WHERE {where}", params
-        )
+        with store_errors(self._path):
+            rows = await self._db.execute_fetchall(
+                f"SELECT count(*) FROM activations WHERE {where}", params
+            )
         return next(int(row[0]) for row in rows)
 
     async def interrupted(self) -> builtins.list[PendingActivation]:
         """Activations begun and never finished, oldest first (an emulator killed mid-run)."""
-        rows = await self._db.execute_fetchall(
-            f"SELECT {_PENDING_COLUMNS} FROM pending ORDER BY start, rowid"
-        )
-        return [_pending(row) for row in rows]
+        with store_errors(self._path):
+            rows = await self._db.execute_fetchall(
+                f"SELECT {_PENDING_COLUMNS} FROM pending ORDER BY start, rowid"
+            )
+        try:
+            return [_pending(row) for row in rows]
+        except (ValueError, KeyError, TypeError) as error:
+            raise StoreDamaged(self._path, f"holds an unreadable activation ({error})") from None
+
+    def _activation(self, row: Any) -> Activation:
+        try:
+            return _activation(row)
+        except (ValueError, KeyError, TypeError) as error:
+            raise StoreDamaged(
+                self._path, f"holds an activation record that cannot be read ({error!r})"
+            ) from None
 
     async def prune(self, older_than_ms: int) -> int:
         """Delete the records whose start is before `older_than_ms`; returns how many."""

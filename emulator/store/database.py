@@ -12,7 +12,8 @@ from typing import TypeVar
 import aiosqlite
 
 from emulator.store.busy import retry_busy
-from emulator.store.schema import load_upgrades, upgrade
+from emulator.store.faults import MOVE_ASIDE, StoreDamaged, store_errors
+from emulator.store.schema import SchemaTooNew, load_upgrades, upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -22,18 +23,37 @@ T = TypeVar("T")
 # connection's one thread is not blocked for long: retry_busy does the patient waiting,
 # and reads queued meanwhile get their turn between attempts.
 _BUSY_TIMEOUT_MS = 250
+CHOOSE_ANOTHER = "make its folder writable, or name another file with --db"
+NEWER_REMEDY = f"serve it with that emulator, or {MOVE_ASIDE}"
 
 
 async def connect(path: Path) -> aiosqlite.Connection:
     """A connection to the database at `path` (created if needed), WAL mode, upgraded to the
-    current schema: what every store of the emulator opens."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: transactions are only the ones we BEGIN ourselves.
-    db = await aiosqlite.connect(path, isolation_level=None)
+    current schema: what every store of the emulator opens. StoreDamaged or StoreUnwritable,
+    naming the file and what to do, when it cannot be."""
     try:
-        await configure(db)
-        upgrades = load_upgrades()
-        await retry_busy(lambda: upgrade(db, upgrades), what="schema upgrade")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreDamaged(path, f"cannot be created ({error})", CHOOSE_ANOTHER) from None
+    try:
+        # isolation_level=None: transactions are only the ones we BEGIN ourselves.
+        db = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as error:
+        raise StoreDamaged(path, f"cannot be opened ({error})", CHOOSE_ANOTHER) from None
+    try:
+        with store_errors(path, "database's schema"):
+            try:
+                await configure(db)
+                upgrades = load_upgrades()
+                await retry_busy(lambda: upgrade(db, upgrades), what="schema upgrade")
+            except sqlite3.DatabaseError as error:
+                if error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_NOTADB:
+                    raise StoreDamaged(path, f"is not an SQLite database ({error})") from None
+                raise
+            except SchemaTooNew as error:
+                raise StoreDamaged(
+                    path, f"was written by a newer emulator ({error})", NEWER_REMEDY
+                ) from None
     except BaseException:
         await db.close()
         raise

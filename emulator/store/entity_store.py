@@ -20,6 +20,7 @@ from emulator.store.codecs import (
     package_record_json,
 )
 from emulator.store.database import connect, transaction
+from emulator.store.faults import StoreDamaged, store_errors
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +48,26 @@ class EntityStore:
             await self._db.close()
 
     async def load(self, namespace: str) -> ApiDeployment:
-        rows = await self._db.execute_fetchall(
-            "SELECT collection, doc FROM entities WHERE namespace = ? ORDER BY updated, rowid",
-            (namespace,),
-        )
-        docs = [(row[0], json.loads(row[1])) for row in rows]
-        return ApiDeployment(
-            packages=tuple(package_from_record(d) for c, d in docs if c == PACKAGES),
-            actions=tuple(action_from_record(d) for c, d in docs if c == ACTIONS),
-        )
+        with store_errors(self._path, "deployment"):
+            rows = await self._db.execute_fetchall(
+                "SELECT collection, path, doc FROM entities WHERE namespace = ? "
+                "ORDER BY updated, rowid",
+                (namespace,),
+            )
+        packages: list[Package] = []
+        actions: list[Action] = []
+        for collection, path, doc in rows:
+            try:
+                if collection == PACKAGES:
+                    packages.append(package_from_record(json.loads(doc)))
+                elif collection == ACTIONS:
+                    actions.append(action_from_record(json.loads(doc)))
+            except (ValueError, KeyError, TypeError) as error:
+                kind = "function" if collection == ACTIONS else "package"
+                raise StoreDamaged(
+                    self._path, f"holds a deployed {kind}, {path}, that cannot be read ({error!r})"
+                ) from None
+        return ApiDeployment(packages=tuple(packages), actions=tuple(actions))
 
     async def save_action(self, action: Action) -> None:
         await self._put(
@@ -98,4 +110,5 @@ class EntityStore:
 
     async def _write(self, what: str, body: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         async with self._write_lock:
-            return await retry_busy(lambda: transaction(self._db, body), what=what)
+            with store_errors(self._path, "deployment"):
+                return await retry_busy(lambda: transaction(self._db, body), what=what)

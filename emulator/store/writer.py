@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.store.busy import retry_busy
-from emulator.store.faults import StoreUnwritable, is_unwritable
+from emulator.store.faults import StoreDamaged, StoreUnwritable, is_damaged, is_unwritable
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,10 @@ class GroupCommit:
         except Exception as error:
             # Any failure goes to the batch's callers: the writer itself must carry on.
             failure: Exception = error
-            if isinstance(error, sqlite3.Error) and is_unwritable(error):
+            if isinstance(error, sqlite3.Error) and is_damaged(error):
+                failure = StoreDamaged(self._path, f"is damaged ({error})")
+                logger.error("%s", failure.message)
+            elif isinstance(error, sqlite3.Error) and is_unwritable(error):
                 failure = StoreUnwritable(self._path, error)
                 logger.error("%s", failure.message)
             for write in batch:

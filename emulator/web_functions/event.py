@@ -7,11 +7,11 @@ over unparsed. Both carry DigitalOcean's `http` object alongside OpenWhisk's `__
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from emulator.namespace import nesting
 from emulator.namespace.entities import JSON
 from emulator.namespace.errors import ForbiddenParameters, MalformedContent
 from emulator.web_functions.media import MediaType, parse_media_type
@@ -96,7 +96,7 @@ def _parsed_body(body: bytes, media: MediaType | None) -> tuple[dict[str, JSON],
         return {}, {}
     if media is not None and media.is_json:
         try:
-            value = json.loads(body)
+            value = nesting.loads(body)
         except (ValueError, UnicodeDecodeError) as error:
             raise MalformedContent(str(error)) from None
         return (value, {}) if isinstance(value, dict) else ({}, {"__ow_body": value})

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.paths import REPO
 from tests.support.routes import ACTIONS, NAMESPACE
-from tests.support.servers import free_port
+from tests.support.servers import free_port, process_alive
 from tests.support.snippets import NODE_HELLO
 
 
@@ -77,7 +77,7 @@ async def test_the_code_is_written_under_the_project_state_folder(deploy_client,
         "pyfn",
         {"exec": {"kind": "python:3.11", "code": "def main(a):\n  return a\n"}},
     )
-    written = list((small_project / ".emulator" / "code").glob("*/__main__.py"))
+    written = list((small_project / ".emulator" / "code").glob("*/*/__main__.py"))
     assert len(written) == 1
 
 
@@ -130,6 +130,24 @@ async def test_an_update_with_new_code_serves_the_new_code(deploy_client):
         deploy_client, "greet", {"exec": {"kind": "nodejs:18", "code": changed}}, overwrite=True
     )
     assert (await invoke(deploy_client, "greet"))[1] == {"body": "changed"}
+
+
+PID_CODE = "import os\ndef main(args):\n    return {'pid': os.getpid(), 'v': %d}\n"
+
+
+async def test_an_updated_function_stays_warm_on_its_next_calls_and_the_old_process_stops(
+    deploy_client,
+):
+    await put(deploy_client, "pid", {"exec": {"kind": "python:3.11", "code": PID_CODE % 1}})
+    old = {(await invoke(deploy_client, "pid"))[1]["pid"] for _ in range(2)}
+    assert len(old) == 1
+    updated = {"exec": {"kind": "python:3.11", "code": PID_CODE % 2}}
+    await put(deploy_client, "pid", updated, overwrite=True)
+    answers = [(await invoke(deploy_client, "pid"))[1] for _ in range(4)]
+    assert {answer["v"] for answer in answers} == {2}
+    new = {answer["pid"] for answer in answers}
+    assert len(new) == 1 and new != old
+    assert not process_alive(old.pop())
 
 
 async def test_a_project_function_updated_through_the_api_keeps_its_annotations(deploy_client):
@@ -215,13 +233,14 @@ async def test_deployments_survive_a_restart_over_the_project(make_client, small
 
 async def test_the_banner_says_which_deployment_serves_each_function(make_client, small_project):
     from emulator.cli.banner import banner
+    from emulator.dashboard import dashboard_link
     from emulator.services import SERVICES
 
     first = await make_client(small_project)
     await put(first, "greet", {"exec": {"kind": "nodejs:18", "code": NODE_HELLO}})
     await first.close()
     second = await make_client(small_project)
-    text = banner(second.server.app[SERVICES])
+    text = banner(second.server.app[SERVICES], dashboard_link(second.server.app))
     lines = {line.split()[0]: line for line in text.splitlines() if "POST http" in line}
     assert lines["greet"].split()[2] == "api"
     assert lines["demo/hello"].split()[2] == "project"

@@ -37,9 +37,16 @@ async def test_the_namespace_list_has_exactly_the_callers_namespace(client):
     assert await response.json() == [NAMESPACE]
 
 
-async def test_every_response_carries_a_request_id_and_the_rest_cors_headers(client):
+async def test_every_response_carries_a_request_id_and_no_cors_grant_by_default(client):
     response = await client.get("/api/v1/namespaces")
     assert re.fullmatch(r"[A-Za-z0-9]{32}", response.headers["X-Request-ID"])
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+async def test_with_any_origin_let_in_responses_carry_the_platforms_rest_cors_headers(make_client):
+    client = await make_client(cors_origins=("*",))
+    response = await client.get("/api/v1/namespaces", headers={"Origin": "https://app.example"})
+    assert response.status == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.headers["Access-Control-Allow-Methods"] == "GET, DELETE, POST, PUT, HEAD"
 
@@ -59,7 +66,6 @@ async def test_options_is_answered_without_a_key(client):
     async with aiohttp.ClientSession() as anonymous:
         response = await anonymous.options(client.make_url("/api/v1/namespaces/_/actions"))
     assert response.status == 200
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 async def test_an_unknown_route_gets_the_platforms_404(client):

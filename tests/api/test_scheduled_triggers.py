@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from emulator.cli.banner import banner
+from emulator.dashboard import dashboard_link
 from emulator.namespace.entities import ScheduledTrigger
 from emulator.services import SERVICES
 from tests.support.records import wait_for_record
@@ -240,8 +241,9 @@ async def test_a_firing_that_cannot_invoke_is_logged_and_the_others_still_fire(
 async def test_banner_shows_each_trigger_with_its_next_run_in_utc(
     client: TestClient[Any, Any], make_client: Any, clock: ManualClock
 ) -> None:
-    text = banner(client.app[SERVICES])
+    text = banner(client.app[SERVICES], dashboard_link(client.app))
     assert "every-five-minutes  cron/echo  '*/5 * * * *'  next run 2026-03-01T12:05:00Z" in text
     assert "paused              cron/echo  '* * * * *'  disabled" in text
     quiet = await make_client("triggers", app_options={"clock": clock}, no_triggers=True)
-    assert "'0 9 * * 1-5'  not firing (--no-triggers)" in banner(quiet.app[SERVICES])
+    quiet_banner = banner(quiet.app[SERVICES], dashboard_link(quiet.app))
+    assert "'0 9 * * 1-5'  not firing (--no-triggers)" in quiet_banner

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from emulator.cli.banner import banner
+from emulator.dashboard import dashboard_link
 from emulator.services import SERVICES
 from tests.support.records import wait_for_record
 from tests.support.routes import ACTIVATIONS, AUTH_HEADER, NAMESPACE, WEB
@@ -443,7 +444,7 @@ async def test_rest_invokes_are_not_marked_as_web_calls(client):
 
 
 async def test_the_banner_shows_each_web_functions_url(client):
-    text = banner(client.server.app[SERVICES])
+    text = banner(client.server.app[SERVICES], dashboard_link(client.server.app))
     host = client.server.app[SERVICES].settings.api_host
     assert f"WEB  {host}/api/v1/web/{NAMESPACE}/web/echo\n" in text
     assert f"WEB  {host}/api/v1/web/{NAMESPACE}/default/top\n" in text

@@ -10,10 +10,12 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from emulator.dashboard import DASHBOARD
 from emulator.dashboard.pages import STATIC_DIR
-from emulator.dashboard.session import COOKIE, login_token
+from emulator.dashboard.session import COOKIE
 from emulator.settings import DEFAULT_AUTH, DEFAULT_CREDENTIALS
 from tests.support.fixture_types import MakeClient
+from tests.support.invoking import SteppedClock
 from tests.support.paths import FIXTURE_PROJECTS
 from tests.support.routes import AUTH_HEADER
 
@@ -70,7 +72,7 @@ async def test_the_login_link_sets_a_strict_http_only_cookie_and_leaves_a_clean_
     make_client: MakeClient,
 ) -> None:
     client = await make_client(authorized=False)
-    token = login_token(DEFAULT_CREDENTIALS)
+    token = client.app[DASHBOARD].login_token
     assert DEFAULT_CREDENTIALS.key not in token
     response = await client.get(f"/dashboard/login?token={token}", allow_redirects=False)
     assert response.status == 303
@@ -128,6 +130,45 @@ async def test_logging_out_ends_the_session(make_client: MakeClient) -> None:
     response = await client.post("/dashboard/logout", allow_redirects=False)
     assert response.status == 303
     assert (await client.get(f"{API}/overview")).status == 401
+
+
+async def test_a_logout_posted_from_another_site_is_refused_and_the_session_stays(
+    make_client: MakeClient,
+) -> None:
+    client = await logged_in(make_client)
+    response = await client.post(
+        "/dashboard/logout", headers={"Origin": "https://evil.example"}, allow_redirects=False
+    )
+    assert response.status == 403
+    assert (await client.get(f"{API}/overview")).status == 200
+
+
+async def test_the_login_link_is_new_at_each_start_and_not_derived_from_the_key(
+    make_client: MakeClient,
+) -> None:
+    first = await make_client(authorized=False)
+    second = await make_client(authorized=False)
+    tokens = {first.app[DASHBOARD].login_token, second.app[DASHBOARD].login_token}
+    assert len(tokens) == 2
+    # One start's link opens no session on the other.
+    token = first.app[DASHBOARD].login_token
+    refused = await second.get(f"/dashboard/login?token={token}", allow_redirects=False)
+    assert refused.status == 401
+
+
+async def test_a_session_ends_after_two_hours_unused_and_twelve_hours_after_login(
+    make_client: MakeClient,
+) -> None:
+    clock = SteppedClock()
+    client = await logged_in(make_client, app_options={"clock": clock})
+    for _ in range(6):  # used every hour and a half: it does not idle out
+        clock.offset += 1.5 * 3600
+        assert (await client.get(f"{API}/overview")).status == 200
+    clock.offset += 3.1 * 3600  # past twelve hours since the login
+    assert (await client.get(f"{API}/overview")).status == 401
+    again = await logged_in(make_client, app_options={"clock": clock})
+    clock.offset += 2 * 3600 + 1
+    assert (await again.get(f"{API}/overview")).status == 401
 
 
 async def test_the_functions_overview_lists_each_function_with_its_limits_and_recent_calls(

@@ -200,6 +200,39 @@ RUNNERS: dict[str, tuple[str, str]] = {
         "test_the_install_block_installs_requests_for_python_312",
     ),
     "list": (DOCS_TESTS + "test_runtime_images_page.py", "test_the_list_block_prints_every_kind"),
+    # docs/security.md and docs/limits.md: the defaults and failure behaviour
+    "rebound-host-refused": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_a_rebound_host_name_is_refused_as_the_page_shows",
+    ),
+    "cross-origin-refused": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_a_cross_origin_call_is_refused_as_the_page_shows",
+    ),
+    "serve-with-a-front-end": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_a_front_end_let_in_gets_its_cors_grant",
+    ),
+    "preflight-from-the-front-end": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_a_front_end_let_in_gets_its_cors_grant",
+    ),
+    "serve-on-the-network": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_serving_on_the_network_answers_the_allowed_name",
+    ),
+    "deep-json-refused": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_deep_json_is_refused_as_the_page_shows",
+    ),
+    "move-the-database-aside": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_a_database_moved_aside_lets_the_emulator_start",
+    ),
+    "serve-with-a-smaller-idle-cap": (
+        DOCS_TESTS + "test_security_and_failure_pages.py",
+        "test_the_idle_cap_is_set_and_shown_as_the_page_shows",
+    ),
 }
 # The only blocks no test runs yet, on purpose:
 # Pages whose links are checked besides those with blocks.

@@ -66,3 +66,39 @@ async def test_a_process_busy_when_its_function_is_retired_stops_after_its_activ
     assert activation.response.success
     assert pool.warm_count(action) == 0
     assert not process_alive(activation.response.result["pid"])
+
+
+async def test_past_the_idle_cap_the_least_recently_used_process_stops(make_invoker, functions):
+    pool = WarmPool(SteppedClock(), idle_seconds=600, max_idle=2)
+    invoker = make_invoker(pool=pool)
+    for name in ("a", "b", "c"):
+        functions.add(name, PID_FUNCTION)
+    first_a = await pid_of(invoker, "pkg/a")
+    first_b = await pid_of(invoker, "pkg/b")
+    # `a` is used again, so `b` is now the least recently used.
+    assert await pid_of(invoker, "pkg/a") == first_a
+    first_c = await pid_of(invoker, "pkg/c")
+    await _until(lambda: not process_alive(first_b))
+    assert pool.idle_count == 2
+    assert process_alive(first_a) and process_alive(first_c)
+    assert await pid_of(invoker, "pkg/a") == first_a
+    assert await pid_of(invoker, "pkg/b") != first_b
+
+
+async def test_without_a_cap_every_idle_process_stays(make_invoker, functions):
+    pool = WarmPool(SteppedClock(), idle_seconds=600, max_idle=None)
+    invoker = make_invoker(pool=pool)
+    pids = []
+    for name in ("a", "b", "c"):
+        functions.add(name, PID_FUNCTION)
+        pids.append(await pid_of(invoker, f"pkg/{name}"))
+    assert pool.idle_count == 3
+    assert all(process_alive(pid) for pid in pids)
+
+
+async def _until(condition, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "the condition never held"
+        await asyncio.sleep(0.02)

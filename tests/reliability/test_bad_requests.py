@@ -8,6 +8,7 @@ import io
 import pytest
 import pytest_asyncio
 
+from emulator.api.bodies import SERVER_BODY_LIMIT
 from tests.support.routes import ACTIONS, NAMESPACE
 
 HELLO = f"{ACTIONS}/demo/hello?blocking=true&result=true"
@@ -91,6 +92,14 @@ async def test_a_chunked_body_over_1_mb_is_refused_too(client, still_serving):
     message = await refusal(response, 413)
     assert message.startswith("Request larger than allowed: ")
     assert message.endswith(f" > {LIMIT} bytes.")
+
+
+async def test_a_body_over_the_servers_own_limit_gets_the_platforms_json_413(client, still_serving):
+    body = b'{"exec": {"kind": "nodejs:18", "code": "' + b"a" * SERVER_BODY_LIMIT + b'"}}'
+    response = await client.put(f"{ACTIONS}/huge", data=io.BytesIO(body), headers=JSON)
+    assert await refusal(response, 413) == (
+        f"Request larger than allowed: {len(body)} > {SERVER_BODY_LIMIT} bytes."
+    )
 
 
 async def test_a_body_of_exactly_1_mb_is_accepted(client):

@@ -55,6 +55,7 @@ def test_listening_on_another_address_warns_loudly(serve):
     output = server.stop()
     assert "WARNING: listening on 0.0.0.0, not only on this machine (127.0.0.1)." in output
     assert "the PUBLIC development key" in output
+    assert "or an --allowed-host; other Host names get 403." in output
 
 
 def protected_routes(app) -> list[tuple[str, str]]:

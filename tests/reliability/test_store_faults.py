@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ from emulator.namespace.entities import (
     StatusCode,
 )
 from emulator.store.activation_store import ActivationStore
+from tests.support.ci import require
 from tests.support.paths import FIXTURE_PROJECTS
 from tests.support.routes import ACTIONS, ACTIVATIONS
 from tests.support.servers import ServerProcess
@@ -165,9 +169,16 @@ def test_a_full_disk_is_a_clear_error_and_the_server_stays_up_for_reads(
         assert body["error"].startswith("The activation record could not be saved:")
         assert "Free disk space" in body["error"]
 
-        # A non-blocking call hands out no id that could not be recorded.
-        status, body = server.request("POST", f"{FAULTS}/hello?blocking=false", {})
+        # A non-blocking call hands out no id that could not be recorded: an id only once its
+        # small pending row is committed (the few pages left may still hold some), then 503.
+        handed_out: list[str] = []
+        for _ in range(50):
+            status, body = server.request("POST", f"{FAULTS}/hello?blocking=false", {})
+            if status != 202:
+                break
+            handed_out.append(body["activationId"])
         assert status == 503 and "activationId" not in body
+        assert body["error"].startswith("The activation record could not be saved:")
 
         # Reads still work, and every answered activation is there.
         status, listed = server.request("GET", f"{ACTIVATIONS}?limit=200")
@@ -179,3 +190,121 @@ def test_a_full_disk_is_a_clear_error_and_the_server_stays_up_for_reads(
     finally:
         output = server.stop()
     assert "could not be saved" in output
+    # Each id handed out has its record after a start with room to write it.
+    restarted = serve(FIXTURE_PROJECTS / "faults", "--quiet", "--no-reload")
+    for activation_id in handed_out:
+        status, record = restarted.request("GET", f"{ACTIVATIONS}/{activation_id}")
+        assert status == 200, activation_id
+        assert record["response"]["status"] == "action developer error"
+
+
+def damage_a_page_of_records(database: Path) -> None:
+    """Overwrite the header of one leaf page of the activations table: SQLite then reports
+    the file as malformed whenever a read reaches that page."""
+    with closing(sqlite3.connect(database)) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = [
+            page
+            for (page,) in db.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'activations' AND pagetype = 'leaf'"
+            )
+        ]
+    assert len(pages) > 2, "the records should fill several pages"
+    with open(database, "r+b") as file:
+        file.seek((pages[len(pages) // 2] - 1) * page_size)
+        file.write(b"\xff" * 16)
+
+
+@pytest.mark.slow
+def test_a_damaged_page_is_a_clear_503_and_the_server_stays_up(serve: Any, tmp_path: Path) -> None:
+    server = serve(FIXTURE_PROJECTS / "faults", "--quiet", "--no-reload")
+    for _ in range(120):
+        assert server.request("POST", f"{FAULTS}/large?blocking=true", {"size": 2000})[0] == 200
+    assert server.stop() is not None
+    database = tmp_path / "cli.db"
+    damage_a_page_of_records(database)
+
+    restarted = serve(FIXTURE_PROJECTS / "faults", "--quiet", "--no-reload")
+    status, body = restarted.request("GET", f"{ACTIVATIONS}?limit=200")
+    assert status == 503
+    assert body["error"].startswith(
+        f"The database {database} is damaged (database disk image is malformed): move it aside"
+    )
+    assert body["error"].endswith("records will start empty.")
+    assert restarted.request("GET", "/api/v1/namespaces")[0] == 200
+    assert restarted.process.poll() is None
+    output = restarted.stop()
+    assert "Traceback" not in output
+
+
+def can_make_immutable(directory: Path) -> bool:
+    probe = directory / "immutable-probe"
+    probe.write_text("x")
+    made = subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode == 0
+    subprocess.run(["chattr", "-i", str(probe)], capture_output=True)
+    probe.unlink()
+    return made
+
+
+@pytest.mark.slow
+def test_a_read_only_database_refuses_deploys_with_503_and_changes_nothing(
+    serve: Any, tmp_path: Path
+) -> None:
+    # Root ignores file modes: an immutable file is read-only for everyone, open ones included.
+    require(
+        shutil.which("chattr") is not None and can_make_immutable(tmp_path),
+        "chattr +i is not permitted here (it needs CAP_LINUX_IMMUTABLE)",
+    )
+    server = serve(FIXTURE_PROJECTS / "faults", "--quiet", "--no-reload")
+    code = {"exec": {"kind": "python:3.11", "code": "def main(a):\n    return {'v': 1}\n"}}
+    assert server.request("PUT", f"{ACTIONS}/kept", code)[0] == 200
+    files = [str(tmp_path / "cli.db"), str(tmp_path / "cli.db-wal")]
+    subprocess.run(["chattr", "+i", *files], check=True)
+    try:
+        status, body = server.request("PUT", f"{ACTIONS}/added", code)
+        assert status == 503
+        assert body["error"].startswith("The deployment could not be saved: ")
+        assert "Free disk space or make the file writable" in body["error"]
+        assert server.request("GET", f"{ACTIONS}/added")[0] == 404
+        status, body = server.request("DELETE", f"{ACTIONS}/kept")
+        assert status == 503
+        assert server.request("GET", f"{ACTIONS}/kept")[0] == 200
+        status, body = server.request("POST", f"{ACTIONS}/kept?blocking=true", {})
+        assert status == 503
+        assert body["error"].startswith("The activation record could not be saved: ")
+        assert server.process.poll() is None
+    finally:
+        subprocess.run(["chattr", "-i", *files], check=True)
+    assert server.request("POST", f"{ACTIONS}/kept?blocking=true&result=true", {}) == (
+        200,
+        {"v": 1},
+    )
+    server.stop()
+
+
+@pytest.mark.parametrize("replaced", [False, True], ids=["deleted", "replaced"])
+async def test_a_database_deleted_while_running_is_told(
+    make_client: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, replaced: bool
+) -> None:
+    caplog.set_level(logging.WARNING, logger="emulator.store.file_watch")
+    database = tmp_path / "state" / "activations.db"
+    client = await make_client("api", db_path=database)
+    assert (await client.post(f"{ACTIONS}/demo/hello?blocking=true", json={})).status == 200
+    for path in database.parent.iterdir():
+        path.unlink()
+    if replaced:
+        database.write_bytes(b"")
+    what = "replaced by another file" if replaced else "deleted"
+    expected = (
+        f"the database {database} was {what} while the emulator runs: activation records and "
+        "functions deployed through the API from now on are lost when it stops. Restart the "
+        "emulator to start a new database there."
+    )
+    deadline = asyncio.get_running_loop().time() + 10
+    while expected not in caplog.messages:
+        assert asyncio.get_running_loop().time() < deadline, caplog.messages
+        await asyncio.sleep(0.1)
+    # Told once, and the server goes on.
+    await asyncio.sleep(1.5)
+    assert caplog.messages.count(expected) == 1
+    assert (await client.get("/api/v1/namespaces")).status == 200

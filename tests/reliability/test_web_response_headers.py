@@ -115,7 +115,9 @@ async def test_a_raw_connection_sees_one_well_formed_response(client):
     reader, writer = await asyncio.open_connection(host, port)
     body = b'{"reply": {"headers": {"X-A": "1\\r\\nX-Injected: yes"}, "body": "hi"}}'
     writer.write(
-        b"POST " + RESPOND.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST "
+        + RESPOND.encode()
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
     )
     await writer.drain()

@@ -16,7 +16,7 @@ from emulator.namespace.entities import (
     StatusCode,
 )
 from emulator.store.activation_store import ActivationStore
-from emulator.store.schema import SchemaTooNew
+from emulator.store.faults import StoreDamaged
 
 MakeActivation = Callable[..., Activation]
 MakePending = Callable[..., PendingActivation]
@@ -119,8 +119,13 @@ async def test_a_database_from_a_newer_schema_is_refused(db_path: Path) -> None:
     with closing(sqlite3.connect(db_path)) as other:
         other.execute("PRAGMA user_version = 99")
 
-    with pytest.raises(SchemaTooNew):
+    with pytest.raises(StoreDamaged) as refused:
         await ActivationStore.open(db_path)
+    assert refused.value.message == (
+        f"The database {db_path} was written by a newer emulator (the activation database has "
+        "schema version 99; this emulator knows up to 2): serve it with that emulator, or move "
+        "it aside (or delete it) and start again; records will start empty."
+    )
 
 
 async def test_interrupted_activations_are_reported_after_a_restart(

@@ -101,6 +101,11 @@ def shell_blocks(page: Path) -> dict[str, str]:
     }
 
 
+def unmarked_shell_blocks(page: Path) -> int:
+    """How many shell blocks of `page` carry no `<!-- test: ID -->` line."""
+    return sum(1 for found in read_blocks(page) if found.language in SHELL and found.id is None)
+
+
 def block(block_id: str) -> Block:
     """The one block named `block_id`, wherever it now is."""
     named = [found for found in all_blocks() if found.id == block_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -47,6 +48,24 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.1)
         raise AssertionError("emulator did not start listening")
+
+    def line_with(self, text: str, timeout: float = 30) -> str:
+        """The first line it printed that holds `text`, read while it runs (kept in `output`)."""
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.output.splitlines():
+                if text in line:
+                    return line
+            left = deadline - time.monotonic()
+            readable, _, _ = select.select([fd], [], [], max(left, 0))
+            if not readable:
+                raise AssertionError(f"no line with {text!r} in:\n{self.output}")
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise AssertionError(f"it exited without a line with {text!r}:\n{self.output}")
+            self.output += chunk.decode(errors="replace")
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """One authenticated call; the status and the decoded JSON body."""
