@@ -17,6 +17,7 @@ from emulator.namespace.entities import (
 )
 from emulator.store.activation_store import ActivationStore
 from emulator.store.faults import StoreDamaged
+from emulator.store.schema import load_upgrades
 
 MakeActivation = Callable[..., Activation]
 MakePending = Callable[..., PendingActivation]
@@ -121,9 +122,11 @@ async def test_a_database_from_a_newer_schema_is_refused(db_path: Path) -> None:
 
     with pytest.raises(StoreDamaged) as refused:
         await ActivationStore.open(db_path)
+    newest = max(upgrade.version for upgrade in load_upgrades())
     assert refused.value.message == (
         f"The database {db_path} was written by a newer emulator (the activation database has "
-        "schema version 99; this emulator knows up to 2): serve it with that emulator, or move "
+        f"schema version 99; this emulator knows up to {newest}): serve it with that emulator, "
+        "or move "
         "it aside (or delete it) and start again; records will start empty."
     )
 
