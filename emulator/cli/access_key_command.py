@@ -6,7 +6,7 @@ import secrets
 
 import click
 
-from emulator.cli.options import auth_option
+from emulator.cli.shared_options import auth_option
 from emulator.settings import Credentials
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from emulator.cli.options import client_command
+from emulator.cli.shared_options import client_command
 from emulator.client.rest import EmulatorClient
 from emulator.replay.comparison import difference, outcome_lines, side_by_side
 from emulator.replay.replayer import CODES

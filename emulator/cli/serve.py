@@ -17,7 +17,7 @@ from emulator.app import create_app, read_project
 from emulator.cli.banner import banner
 from emulator.cli.event_loops import LOOPS, new_event_loop
 from emulator.cli.lifecycle import StartFailed, serve_app
-from emulator.cli.options import auth_option, env, host_option, namespace_option, port_option
+from emulator.cli.shared_options import auth_option, env, host_option, namespace_option, port_option
 from emulator.cli.terminal import TerminalPrinter
 from emulator.dashboard import dashboard_link
 from emulator.invoker.debugging import XDEBUG_DEFAULT_PORT
