@@ -11,16 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from emulator.api.bodies import SERVER_BODY_LIMIT
-from emulator.api.doctl_host import alias_middleware
-from emulator.api.middleware import (
-    ORIGINS,
-    auth_middleware,
-    entity_name_middleware,
-    error_middleware,
-    host_middleware,
-    origin_middleware,
-    request_id_middleware,
-)
+from emulator.api.middleware import ORIGINS, front_door
 from emulator.api.origins import Origins
 from emulator.api.routes import setup_routes
 from emulator.builder.remote_builds import RemoteBuilder, compile_with
@@ -136,15 +127,7 @@ def create_app(
     `sleep` is how the scheduler waits for its next firing, on `clock`'s time; `observer`
     hears of every activation and log line (the terminal's live logs)."""
     app = web.Application(
-        middlewares=[
-            alias_middleware,
-            request_id_middleware,
-            error_middleware,
-            host_middleware,
-            origin_middleware,
-            auth_middleware,
-            entity_name_middleware,
-        ],
+        middlewares=[front_door],
         client_max_size=SERVER_BODY_LIMIT,
     )
     app[ORIGINS] = Origins.of(settings.host, settings.allowed_hosts, settings.cors_origins)

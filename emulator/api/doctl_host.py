@@ -13,7 +13,6 @@ under that path as the same request without it.
 from __future__ import annotations
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from yarl import URL
 
 from emulator.namespace.errors import RouteNotFound
@@ -28,16 +27,16 @@ def listed_api_host(origin: str, namespace: str) -> str:
     return origin + ALIAS if namespace.startswith("fn-") else origin
 
 
-@web.middleware
-async def alias_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Outermost: an aliased request goes down the chain as the request without the alias."""
+async def unaliased(request: web.Request) -> web.Request:
+    """An aliased request as the request without the alias, routed again (any other request
+    as it is): the front door does this first, so the rest sees the API's own path."""
     inner = request.rel_url.raw_path.removeprefix(ALIAS)
     if inner != request.rel_url.raw_path and (inner == SERVED or inner.startswith(SERVED + "/")):
-        request = await _unaliased(request, inner)
-    return await handler(request)
+        return await _routed(request, inner)
+    return request
 
 
-async def _unaliased(request: web.Request, path: str) -> web.Request:
+async def _routed(request: web.Request, path: str) -> web.Request:
     url = URL.build(path=path, query_string=request.rel_url.raw_query_string, encoded=True)
     inner = request.clone(rel_url=url)
     match_info = await request.app.router.resolve(inner)
