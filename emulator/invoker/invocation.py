@@ -56,7 +56,7 @@ class PendingMarker:
 class Invocation:
     activation_id: str
     # Resolves to the finished, stored activation; shield it before waiting with a timeout.
-    done: asyncio.Task[Activation]
+    done: asyncio.Future[Activation]
     marker: PendingMarker
 
     async def wait(self, seconds: float | None) -> Activation | None:

@@ -17,6 +17,7 @@ from emulator.invoker.code_versions import CodeVersions
 from emulator.invoker.debugging import DebugScope
 from emulator.invoker.image_packages import ImagePackages
 from emulator.invoker.invocation import Invocation, PendingMarker
+from emulator.invoker.lanes import Lanes
 from emulator.invoker.launchers import Launcher
 from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.outcome import Verdict, judge_init, judge_run, missing_module
@@ -143,7 +144,10 @@ class Invoker:
         self._debug = debug or DebugScope(enabled=not enforce_timeouts)
         self._code_versions = code_versions or CodeVersions(None)
         self._images = images
+        # Blocking activations, each a task its caller waits on; non-blocking ones wait in
+        # their function's lane for one of its runners.
         self._tasks: set[asyncio.Task[Activation]] = set()
+        self._lanes: Lanes[_Run, Activation] = Lanes(self._activate)
         # Hot reload's watch on files being saved: no process starts from one half written.
         self.code_gate: CodeGate | None = None
 
@@ -161,7 +165,7 @@ class Invoker:
 
     @property
     def running(self) -> int:
-        return len(self._tasks)
+        return len(self._tasks) + self._lanes.in_flight
 
     async def invoke(
         self,
@@ -213,13 +217,19 @@ class Invoker:
             await marker.write()
         recorded = request if request is not None else RecordedRequest(params=dict(params))
         run = _Run(action, binding, pending, marker, request_id, received, extra, recorded)
-        task = asyncio.create_task(self._activate(run), name=f"activation {pending.activation_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(_report_failure)
+        done: asyncio.Future[Activation]
+        if blocking:
+            done = task = asyncio.create_task(
+                self._activate(run), name=f"activation {pending.activation_id}"
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            done = self._lanes.submit(action.qualified_name, run)
+        done.add_done_callback(functools.partial(_report_failure, pending.activation_id))
         if self._observer is not None:
             self._observer.started(pending.activation_id, action.path, params)
-        return Invocation(pending.activation_id, task, marker)
+        return Invocation(pending.activation_id, done, marker)
 
     async def recover(self) -> int:
         """Record activations a previous emulator left unfinished as developer errors."""
@@ -232,11 +242,15 @@ class Invoker:
         return len(interrupted)
 
     async def close(self) -> None:
-        """Stop running activations; each is recorded as stopped by the shutdown."""
+        """Stop running activations, and those still waiting to run; each is recorded as
+        stopped by the shutdown."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, self._lanes.close(self._never_run), return_exceptions=True)
+
+    async def _never_run(self, run: _Run) -> None:
+        await self._finish(run, self._interrupted(run, _Progress()))
 
     async def _activate(self, run: _Run) -> Activation:
         progress = _Progress()
@@ -511,10 +525,10 @@ def _with_code(action: Action, code: Path) -> Action:
     return dataclasses.replace(action, exec=other, updated=updated)
 
 
-def _report_failure(task: asyncio.Task[Activation]) -> None:
+def _report_failure(activation_id: str, done: asyncio.Future[Activation]) -> None:
     # A record that could not be written, for an activation nobody waits for (non-blocking).
-    if not task.cancelled() and (error := task.exception()) is not None:
-        logger.error("activation %s was not recorded: %s", task.get_name(), error)
+    if not done.cancelled() and (error := done.exception()) is not None:
+        logger.error("activation %s was not recorded: %s", activation_id, error)
 
 
 def _log_notes(verdict: Verdict, complete: bool) -> tuple[str, ...]:

@@ -4,8 +4,9 @@ prelaunched generic processes that a cold start takes instead of starting its ow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,10 @@ class WarmPool:
         # Idle processes stopped to keep within `max_idle`: awaited, never cancelled, at close.
         self._stopping: set[asyncio.Task[None]] = set()
         self._starting_count: Counter[PoolKey] = Counter()
-        self._changes: dict[PoolKey, asyncio.Event] = {}
+        # Activations waiting for a process of their function, first come first served: a
+        # process that comes back (or a start that ends) wakes one of them, not all: a burst
+        # of a thousand waiting calls woke a thousand tasks for every process released.
+        self._waiters: dict[PoolKey, deque[asyncio.Future[None]]] = {}
         self._prelaunched: defaultdict[_SpecKey, list[_Generic]] = defaultdict(list)
         self._launching: Counter[_SpecKey] = Counter()
         self._prelaunching: set[asyncio.Task[None]] = set()
@@ -99,12 +103,23 @@ class WarmPool:
             if self._starting_count[key] < MAX_STARTING_PER_FUNCTION:
                 self._starting_count[key] += 1
                 return None
-            changed = self._changes.setdefault(key, asyncio.Event())
+            waiters = self._waiters.setdefault(key, deque())
+            woken = asyncio.get_running_loop().create_future()
+            waiters.append(woken)
             self.waiting += 1
             try:
-                await changed.wait()
+                await woken
+            except asyncio.CancelledError:
+                if woken.cancelled():
+                    with contextlib.suppress(ValueError):
+                        waiters.remove(woken)
+                else:
+                    self._notify(key)  # woken for a process it will not take: the next one
+                raise
             finally:
                 self.waiting -= 1
+                if not waiters and self._waiters.get(key) is waiters:
+                    del self._waiters[key]
 
     def started(self, action: Action) -> None:
         """One start that `acquire` allowed is over: another may begin."""
@@ -115,9 +130,12 @@ class WarmPool:
         self._notify(key)
 
     def _notify(self, key: PoolKey) -> None:
-        changed = self._changes.pop(key, None)
-        if changed is not None:
-            changed.set()
+        waiters = self._waiters.get(key)
+        while waiters:
+            woken = waiters.popleft()
+            if not woken.done():
+                woken.set_result(None)
+                return
 
     def track(self, action: Action, process: WarmProcess) -> None:
         """`process`, just made for a cold start of `action`, is busy with it."""
