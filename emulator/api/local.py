@@ -10,7 +10,8 @@ from emulator.api.middleware import request_id
 from emulator.api.responses import json_response
 from emulator.namespace.documents import activation_to_json
 from emulator.namespace.errors import BadRequest
-from emulator.replay.replayer import CODES, Code, Replay, Replayer
+from emulator.namespace.recordings import CODES, Code
+from emulator.replay.replayer import Replay, Replayer
 from emulator.services import SERVICES
 
 LOCAL = "/emulator/v1"

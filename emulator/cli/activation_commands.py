@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from emulator.cli import doctl_output as out
+from emulator.cli.client_command import client_command, list_limit
 from emulator.cli.replay_commands import replay, to_test
-from emulator.cli.shared_options import client_command, list_limit
 from emulator.client.rest import EmulatorClient
 
 # doctl polls every 5 s.

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from emulator.cli import doctl_output as out
-from emulator.cli.shared_options import client_command, list_limit
+from emulator.cli.client_command import client_command, list_limit
 from emulator.client.rest import EmulatorClient
 
 DEMOTED = (

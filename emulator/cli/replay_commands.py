@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from emulator.cli.shared_options import client_command
+from emulator.cli.client_command import client_command
 from emulator.client.rest import EmulatorClient
+from emulator.namespace.recordings import CODES
 from emulator.replay.comparison import difference, outcome_lines, side_by_side
-from emulator.replay.replayer import CODES
 from emulator.replay.test_source import render_test, test_file_name
 
 FUNCTION_HELP = "Without ACTIVATION_ID: the newest activation of this function (pkg/fn)."

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from emulator.cli import doctl_output as out
-from emulator.cli.shared_options import client_command
+from emulator.cli.client_command import client_command
 from emulator.client.rest import EmulatorClient
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from emulator.namespace.entities import JSON
+
+# Which code a replay runs: the function as deployed now, or the copy its record kept.
+Code = Literal["current", "recorded"]
+CODES: tuple[Code, ...] = ("current", "recorded")
 
 # A request is kept whole up to this many bytes of JSON; past it, only its beginning, marked.
 # Twice the platform's largest request (1 MB): whatever it accepts is kept whole, a web body

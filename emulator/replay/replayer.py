@@ -5,20 +5,18 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from emulator.namespace.documents import activation_to_json
 from emulator.namespace.entities import JSON, Action, Activation
 from emulator.namespace.errors import ActivationNotFound, Conflict, EmulatorError
-from emulator.namespace.recordings import RecordedRequest, StoredRequest, WebCall
+from emulator.namespace.recordings import Code, RecordedRequest, StoredRequest, WebCall
 from emulator.services import Services
 from emulator.web_functions import access
 from emulator.web_functions.address import split_extension
 from emulator.web_functions.event import WebRequest, platform_headers, web_event
 from emulator.web_functions.response import web_reply
 
-Code = Literal["current", "recorded"]
-CODES: tuple[Code, ...] = ("current", "recorded")
 # Marks the record of a web call, as the web route does.
 _WEB_ANNOTATIONS = {"web": True}
 
