@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
 from emulator.invoker.process import LaunchSpec
+from emulator.invoker.toolchain_probes import ToolchainProbes
 from emulator.namespace.entities import Action
 
 
@@ -43,19 +43,11 @@ class Launcher(Protocol):
         ...
 
 
-PROBE_SECONDS = 10
-
-
-def probe(argv: Sequence[str]) -> str | None:
+def probe(argv: Sequence[str], probes: ToolchainProbes | None = None) -> str | None:
     """What `argv` prints when it runs and succeeds: how launchers ask a toolchain about
-    itself. None when it is missing, fails or hangs."""
-    try:
-        done = subprocess.run(
-            list(argv), capture_output=True, text=True, timeout=PROBE_SECONDS, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    itself. None when it is missing, fails or hangs. `probes` may answer from what the
+    program said before (None: it runs)."""
+    return (probes or ToolchainProbes(None)).run(argv)
 
 
 def death_guard() -> tuple[str, ...]:

@@ -19,7 +19,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from emulator.invoker.debugging import DebugScope
 from emulator.invoker.exact_toolchains import WHEELS, nearest
 from emulator.invoker.launchers import DEBUG_HOST, debug_port, function_directory, shim_path
 from emulator.invoker.process import LaunchSpec
+from emulator.invoker.toolchain_probes import ToolchainProbes
 from emulator.namespace.entities import Action
 
 logger = logging.getLogger(__name__)
@@ -78,23 +78,29 @@ class GoToolchain:
         return _major_minor(self.version)
 
 
-def probe_go(candidate: str, environ: Mapping[str, str] | None = None) -> GoToolchain | None:
+def probe_go(
+    candidate: str,
+    environ: Mapping[str, str] | None = None,
+    probes: ToolchainProbes | None = None,
+) -> GoToolchain | None:
     """The toolchain behind `candidate` if it runs as a `go` command, with the Go
     environment of `environ` (by default the emulator's)."""
     names = ["GOROOT", "GOVERSION", "GOCACHE", *MODULE_SETTINGS]
+    env = {**(os.environ if environ is None else environ), "GOTOOLCHAIN": "local"}
+    output = (probes or ToolchainProbes(None)).run(
+        [candidate, "env", "-json", *names],
+        env=env,
+        # Away from any go.mod, and never off to download another toolchain.
+        cwd="/",
+        # What `go env` reads besides the program: the GO* variables, and the go.env file
+        # in the user's config folder.
+        keyed_env=[n for n in env if n.startswith("GO")] + ["HOME", "XDG_CONFIG_HOME"],
+        depends_on=[_user_go_env(env)],
+        timeout=PROBE_SECONDS,
+    )
     try:
-        done = subprocess.run(
-            [candidate, "env", "-json", *names],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_SECONDS,
-            check=False,
-            # Away from any go.mod, and never off to download another toolchain.
-            cwd="/",
-            env={**(os.environ if environ is None else environ), "GOTOOLCHAIN": "local"},
-        )
-        found = json.loads(done.stdout) if done.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired, ValueError):
+        found = json.loads(output) if output is not None else None
+    except ValueError:
         return None
     if not isinstance(found, dict) or not str(found.get("GOVERSION", "")).startswith("go1."):
         return None
@@ -104,6 +110,14 @@ def probe_go(candidate: str, environ: Mapping[str, str] | None = None) -> GoTool
     modules = tuple((name, str(found[name])) for name in MODULE_SETTINGS if found.get(name))
     version = str(found["GOVERSION"]).removeprefix("go").split()[0]
     return GoToolchain(program, version, str(found["GOCACHE"]), modules)
+
+
+def _user_go_env(env: Mapping[str, str]) -> Path:
+    """The go.env file `go env -w` writes, which `go env` reads."""
+    if env.get("GOENV"):
+        return Path(env["GOENV"])
+    config = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    return Path(config) / "go" / "env"
 
 
 def go_candidates(program: str | None) -> list[str]:
@@ -147,11 +161,16 @@ class GoLauncher:
         debug: DebugScope | bool = False,
         exact: Mapping[str, Path] | None = None,
         environ: Mapping[str, str] | None = None,
+        probes: ToolchainProbes | None = None,
     ) -> GoLauncher:
-        found = {} if program else {k: probe_go(str(p), environ) for k, p in (exact or {}).items()}
+        found = (
+            {}
+            if program
+            else {k: probe_go(str(p), environ, probes) for k, p in (exact or {}).items()}
+        )
         toolchains = {kind: found_one for kind, found_one in found.items() if found_one}
         for candidate in go_candidates(program):
-            toolchain = probe_go(candidate, environ)
+            toolchain = probe_go(candidate, environ, probes)
             if toolchain is not None:
                 return cls(
                     toolchain, cache_dir=cache_dir, wanted=program, debug=debug, exact=toolchains

@@ -20,6 +20,7 @@ from emulator.invoker.launchers import (
     shim_path,
 )
 from emulator.invoker.process import LaunchSpec
+from emulator.invoker.toolchain_probes import ToolchainProbes
 from emulator.namespace.entities import Action
 
 # The shim's oldest supported Node.js, as DigitalOcean's oldest kind is nodejs:14.
@@ -40,10 +41,11 @@ class NodeProgram:
         return int(self.version.partition(".")[0])
 
 
-def probe_node(program: str) -> NodeProgram | None:
+def probe_node(program: str, probes: ToolchainProbes | None = None) -> NodeProgram | None:
     """The node behind `program` if it really runs; its real executable, not a version shim."""
     output = probe(
-        [program, "-e", "process.stdout.write(process.versions.node + ' ' + process.execPath)"]
+        [program, "-e", "process.stdout.write(process.versions.node + ' ' + process.execPath)"],
+        probes,
     )
     version, _, executable = (output or "").partition(" ")
     if not executable or not version.partition(".")[0].isdigit():
@@ -81,11 +83,13 @@ class NodeLauncher:
         debug: DebugScope | bool = False,
         coverage: Path | None = None,
         exact: Mapping[str, Path] | None = None,
+        probes: ToolchainProbes | None = None,
     ) -> NodeLauncher:
         wanted = program or "node"
-        found = {} if program else {k: probe_node(str(p)) for k, p in (exact or {}).items()}
+        found = {} if program else {k: probe_node(str(p), probes) for k, p in (exact or {}).items()}
         programs = {kind: node for kind, node in found.items() if node is not None}
-        return cls(probe_node(wanted), wanted, debug=debug, coverage=coverage, exact=programs)
+        node = probe_node(wanted, probes)
+        return cls(node, wanted, debug=debug, coverage=coverage, exact=programs)
 
     @property
     def node(self) -> NodeProgram | None:

@@ -16,6 +16,7 @@ from emulator.invoker.launchers import (
     shim_path,
 )
 from emulator.invoker.process import LaunchSpec
+from emulator.invoker.toolchain_probes import ToolchainProbes
 from emulator.namespace.entities import Action
 
 # The shim's oldest supported PHP, as DigitalOcean's oldest kind is php:8.0.
@@ -48,9 +49,9 @@ class PhpProgram:
     release: tuple[int, int]  # (8, 2)
 
 
-def probe_php(program: str) -> PhpProgram | None:
+def probe_php(program: str, probes: ToolchainProbes | None = None) -> PhpProgram | None:
     """The php behind `program` if it really runs, with its version."""
-    output = probe([program, "-r", "echo PHP_VERSION, ' ', PHP_BINARY;"])
+    output = probe([program, "-r", "echo PHP_VERSION, ' ', PHP_BINARY;"], probes)
     version, _, executable = (output or "").strip().partition(" ")
     release = re.match(r"(\d+)\.(\d+)", version)
     if release is None:
@@ -92,10 +93,16 @@ class PhpLauncher:
         self._xdebug: tuple[str, ...] | None = None
 
     @classmethod
-    def discover(cls, program: str | None, *, debug: DebugScope | bool = False) -> PhpLauncher:
+    def discover(
+        cls,
+        program: str | None,
+        *,
+        debug: DebugScope | bool = False,
+        probes: ToolchainProbes | None = None,
+    ) -> PhpLauncher:
         wanted = program or "php"
         found = shutil.which(wanted)
-        return cls(probe_php(found or wanted), wanted, debug=debug)
+        return cls(probe_php(found or wanted, probes), wanted, debug=debug)
 
     @property
     def php(self) -> PhpProgram | None:

@@ -21,6 +21,7 @@ from emulator.invoker.launchers import (
     shim_path,
 )
 from emulator.invoker.process import LaunchSpec
+from emulator.invoker.toolchain_probes import ToolchainProbes
 from emulator.namespace.entities import Action
 from emulator.namespace.runtimes import KINDS
 
@@ -31,7 +32,7 @@ class Interpreter:
     version: str  # "3.11.7"
 
 
-def probe_python(candidate: str) -> Interpreter | None:
+def probe_python(candidate: str, probes: ToolchainProbes | None = None) -> Interpreter | None:
     """The interpreter behind `candidate` if it really runs (pyenv shims may not).
 
     The real executable is kept, not a shim, which would rewrite PATH and add start-up time.
@@ -41,7 +42,8 @@ def probe_python(candidate: str) -> Interpreter | None:
             candidate,
             "-c",
             "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)",
-        ]
+        ],
+        probes,
     )
     lines = (output or "").split()
     if len(lines) != 2:
@@ -50,7 +52,7 @@ def probe_python(candidate: str) -> Interpreter | None:
     return Interpreter(executable, version)
 
 
-def find_python(version: str) -> Interpreter | None:
+def find_python(version: str, probes: ToolchainProbes | None = None) -> Interpreter | None:
     """A local `python<version>`: on PATH, or installed by pyenv."""
     candidates: list[str] = []
     on_path = shutil.which(f"python{version}")
@@ -61,7 +63,7 @@ def find_python(version: str) -> Interpreter | None:
         str(p) for p in pyenv_root.glob(f"versions/{version}.*/bin/python{version}")
     )
     for candidate in candidates:
-        found = probe_python(candidate)
+        found = probe_python(candidate, probes)
         if found and found.version.startswith(f"{version}."):
             return found
     return None
@@ -108,12 +110,16 @@ class PythonLauncher:
 
     @classmethod
     def discover(
-        cls, *, debug: DebugScope | bool = False, coverage: Path | None = None
+        cls,
+        *,
+        debug: DebugScope | bool = False,
+        coverage: Path | None = None,
+        probes: ToolchainProbes | None = None,
     ) -> PythonLauncher:
         kinds = [kind for kind in KINDS.values() if kind.family == "python"]
         # Each probe starts an interpreter: run them side by side.
-        with ThreadPoolExecutor(max_workers=len(kinds)) as probes:
-            found = probes.map(lambda k: find_python(k.version), kinds)
+        with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
+            found = pool.map(lambda k: find_python(k.version, probes), kinds)
             interpreters = {k.name: i for k, i in zip(kinds, found, strict=True) if i is not None}
             # The emulator's own debugpy (the `debug` extra) serves any interpreter.
             own = _package_site("debugpy")
