@@ -72,6 +72,8 @@ class Services:
         lost = self.deployments.overlay(stored)
         self.scheduler.replace(project.triggers)
         self.project = project
+        # Compiled runtimes build now, not in their first calls.
+        self.invoker.compile_ahead(self.registry.actions())
         for action in lost:
             logger.warning(
                 "deployed function %s lost its code at %s", action.path, action.exec.source

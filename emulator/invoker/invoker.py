@@ -7,18 +7,20 @@ import dataclasses
 import functools
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from emulator.invoker import messages
 from emulator.invoker.code_versions import CodeVersions
+from emulator.invoker.compiles_ahead import CompilesAhead
 from emulator.invoker.debugging import DebugScope
 from emulator.invoker.image_packages import ImagePackages
 from emulator.invoker.invocation import Invocation, PendingMarker
 from emulator.invoker.lanes import Lanes
 from emulator.invoker.launchers import Launcher
+from emulator.invoker.launchers.golang import GoLauncher
 from emulator.invoker.observer import ActivationObserver
 from emulator.invoker.outcome import Verdict, judge_init, judge_run, missing_module
 from emulator.invoker.pool import WarmPool
@@ -148,6 +150,7 @@ class Invoker:
         # their function's lane for one of its runners.
         self._tasks: set[asyncio.Task[Activation]] = set()
         self._lanes: Lanes[_Run, Activation] = Lanes(self._activate)
+        self._ahead = CompilesAhead(self._compile)
         # Hot reload's watch on files being saved: no process starts from one half written.
         self.code_gate: CodeGate | None = None
 
@@ -247,7 +250,25 @@ class Invoker:
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, self._lanes.close(self._never_run), return_exceptions=True)
+        await asyncio.gather(
+            *tasks, self._lanes.close(self._never_run), self._ahead.close(), return_exceptions=True
+        )
+
+    def compile_ahead(self, actions: Iterable[Action]) -> None:
+        """Compile these functions in the background (those of a compiled runtime that can
+        run here), so that their first calls only start them."""
+        self._ahead.start(
+            action
+            for action in actions
+            if isinstance(self._launchers.get(_family(action)), GoLauncher)
+            and self.problem(action) is None
+            # A debugged function is built for its debugger, in its own process.
+            and not self._debug.covers(action.path)
+        )
+
+    async def _compile(self, action: Action) -> str | None:
+        launcher = self._launchers.get(_family(action))
+        return await launcher.compile(action) if isinstance(launcher, GoLauncher) else None
 
     async def _never_run(self, run: _Run) -> None:
         await self._finish(run, self._interrupted(run, _Progress()))
@@ -322,13 +343,19 @@ class Invoker:
         load: dict[str, JSON] | None = None
         verdict: Verdict | None = None
         try:
+            waited_ms = 0
             if process is None:
+                # A compile ahead still running: its first call waits for it, outside its
+                # timeout; the wait counts as its initialisation.
+                began = self._clock.monotonic()
+                await self._ahead.ready(action)
+                waited_ms = int((self._clock.monotonic() - began) * 1000)
                 process, load = self._cold_process(launcher, run)
                 progress.process = process
                 if load is None:
                     await process.spawn()
             progress.process = process
-            timing = progress.timing = self._timing(run)
+            timing = progress.timing = self._timing(run, initialised_for_ms=waited_ms)
             notes: tuple[str, ...] = ()
             if cold:
                 progress.initialising = True
@@ -483,10 +510,12 @@ class Invoker:
             **run.binding.environment,
         }
 
-    def _timing(self, run: _Run) -> _Timing:
-        """The activation starts now: at its init when cold, at its run when warm."""
-        wait_ms = int((self._clock.monotonic() - run.received) * 1000)
-        return _Timing(self._clock.now_ms(), wait_ms, None)
+    def _timing(self, run: _Run, *, initialised_for_ms: int = 0) -> _Timing:
+        """The activation starts now: at its init when cold, at its run when warm; or, when
+        its initialisation began `initialised_for_ms` ago (the wait for its compile), then."""
+        wait_ms = int((self._clock.monotonic() - run.received) * 1000) - initialised_for_ms
+        start_ms = self._clock.now_ms() - initialised_for_ms
+        return _Timing(start_ms, max(wait_ms, 0), None)
 
     def _record(
         self, run: _Run, verdict: Verdict, logs: tuple[str, ...], timing: _Timing
@@ -515,6 +544,10 @@ class Invoker:
                 ("entry", action.exec.main),
             ]
         )
+
+
+def _family(action: Action) -> str:
+    return action.exec.kind.partition(":")[0]
 
 
 def _with_code(action: Action, code: Path) -> Action:

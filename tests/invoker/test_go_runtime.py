@@ -13,6 +13,7 @@ compile get a generous timeout.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -419,3 +420,27 @@ def test_every_go_kind_is_described_with_the_one_toolchain(go):
     # A kind newer than the toolchain is compiled at the toolchain's own language version.
     newest = ".".join(map(str, min((1, 25), go.toolchain.language)))
     assert go.describe("go:1.25").startswith(f"go:1.25: {program} {version}, as go {newest}")
+
+
+@pytest.mark.slow
+async def test_a_function_compiled_ahead_does_not_time_out_on_an_empty_build_cache(
+    go, invoker_with, functions, tmp_path
+):
+    # An empty build cache: the first build compiles the standard library too, which takes
+    # longer than the function's 1 s and the platform's 10 s for initialisation. Built ahead,
+    # the first call waits for the build outside its timeout, and initTime says how long.
+    assert go.toolchain is not None
+    empty = {**os.environ, "GOCACHE": str(tmp_path / "gocache")}
+    launcher = GoLauncher.discover(go.toolchain.program, cache_dir=tmp_path / "go", environ=empty)
+    assert launcher.toolchain is not None
+    assert launcher.toolchain.build_cache == empty["GOCACHE"]
+    action = add_classic(functions, "ahead", limits=Limits(timeout=1000))
+    invoker = invoker_with(launcher)
+    invoker.compile_ahead([action])
+    await asyncio.sleep(0.5)  # the call comes in while the build runs
+    activation = await run(invoker, "pkg/ahead", {"name": "first"})
+    assert activation.response.success, activation.response.result
+    assert annotation(activation, "timeout") is False
+    assert annotation(activation, "initTime") > 1000
+    assert annotation(activation, "waitTime") < 1000
+    assert activation.duration >= annotation(activation, "initTime")

@@ -245,29 +245,9 @@ class GoLauncher:
         return None  # each process is started for its function
 
     async def warm_up(self, actions: Sequence[Action]) -> None:
-        """With Go functions to serve, compile a trivial one in the background: the standard
-        library is then in the build cache before the first real call, as in the platform's
-        runtime image, and a cold start costs the function's own compilation only."""
-        kinds = sorted({a.exec.kind for a in actions if a.exec.kind.startswith("go:")})
-        by_program = {t.program: (t, k) for k in kinds if (t := self.toolchain_for(k))}
-        await asyncio.gather(*(self._warm(t, kind) for t, kind in by_program.values()))
-
-    async def _warm(self, toolchain: GoToolchain, kind: str) -> None:
-        process = await asyncio.create_subprocess_exec(
-            *self._runner("--warm", toolchain, kind),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            _, errors = await process.communicate()
-        except asyncio.CancelledError:
-            # The emulator is stopping: the warm-up is not worth waiting for.
-            process.kill()
-            await process.wait()
-            raise
-        if process.returncode != 0:
-            logger.warning("warming the Go build cache failed: %s", errors.decode().strip())
+        """Nothing: the functions themselves are compiled ahead of their first calls (the
+        invoker's CompilesAhead), which puts the standard library in the build cache too. A
+        trivial program compiled beside them only took half the CPU they needed."""
 
     async def compile(self, action: Action) -> str | None:
         """Compile the function into the binary cache ahead of its first call, as the
