@@ -40,7 +40,8 @@ from emulator.namespace.rules import Rules
 from emulator.namespace.runtimes import KINDS
 from emulator.namespace.scheduler import Scheduler, Sleep
 from emulator.namespace.throttling import Throttle
-from emulator.project import Project, build_project, load_project
+from emulator.project import Project, load_project
+from emulator.project.builds import finish_build, run_builds, while_building
 from emulator.reloader import Reloader
 from emulator.services import SERVICES, Services
 from emulator.settings import Settings
@@ -50,6 +51,10 @@ from emulator.store.file_watch import watch_database
 from emulator.store.retention import prune_periodically
 
 logger = logging.getLogger(__name__)
+
+# A start's builds over within this long (their inputs unchanged since they last ran) are
+# served complete, build failures in the banner; longer ones go on behind a serving API.
+QUICK_BUILD_SECONDS = 0.25
 
 
 def debug_scope(settings: Settings) -> DebugScope:
@@ -192,7 +197,17 @@ def _services_context(
         #    while the toolchains are looked for
         discovering = asyncio.create_task(asyncio.to_thread(launchers, settings))
         opened.push_async_callback(_cancelled, discovering)
-        loaded = await build_project(loaded, environ=os.environ)
+        building: asyncio.Task[dict[str, str]] | None = None
+        if not loaded.built:
+            building = asyncio.create_task(run_builds(loaded, environ=os.environ))
+            opened.push_async_callback(_cancelled, building)
+            await asyncio.wait(
+                {building}, timeout=QUICK_BUILD_SECONDS if settings.serve_while_building else None
+            )
+            if building.done():
+                loaded, building = await finish_build(loaded, building.result()), None
+            else:
+                loaded = await while_building(loaded)
         registry = Registry(settings.namespace)
         # 2. the store, and the activations a killed emulator left unfinished
         store = await ActivationStore.open(settings.database)
@@ -293,6 +308,13 @@ def _services_context(
             started_ms=clock.now_ms(),
         )
         await services.deploy(loaded)
+        if building is not None:
+            services.building = frozenset(d.path for d in loaded.deferred)
+            invoker.building(services.building)
+            logger.info(
+                "serving while %d functions build: their calls wait for their builds",
+                len(services.building),
+            )
         stopped = await asyncio.to_thread(confinement.reap_leftovers)
         if stopped:
             logger.warning("stopped %d function processes a killed emulator left running", stopped)
@@ -323,14 +345,59 @@ def _services_context(
         #    and, unless turned off, the project watched: a saved change is served at once
         reloader = Reloader(services, lambda: read_project(settings, clock), environ=os.environ)
         app[DASHBOARD].reload_failure = lambda: reloader.failure
-        if not settings.no_reload:
-            await reloader.start()
-            opened.push_async_callback(reloader.stop)
-            invoker.code_gate = reloader
+        if building is None:
+            await _watch(reloader, invoker, settings, opened)
+        else:
+            #    once the builds still running are over: what they made served, then watched
+            finishing = asyncio.create_task(
+                _serve_built(loaded, building, services, reloader, settings, opened)
+            )
+            opened.push_async_callback(_cancelled, finishing)
         app[SERVICES] = services
         app[METRICS].watch(services)
 
     return services_context
+
+
+async def _watch(
+    reloader: Reloader, invoker: Invoker, settings: Settings, opened: contextlib.AsyncExitStack
+) -> None:
+    """Unless turned off, the project watched: a saved change is served at once."""
+    if settings.no_reload:
+        return
+    await reloader.start()
+    opened.push_async_callback(reloader.stop)
+    invoker.code_gate = reloader
+
+
+async def _serve_built(
+    loaded: Project,
+    building: asyncio.Task[dict[str, str]],
+    services: Services,
+    reloader: Reloader,
+    settings: Settings,
+    opened: contextlib.AsyncExitStack,
+) -> None:
+    """Deploy what the start's builds made, once they are over; the calls waiting for them
+    then run it. A file saved meanwhile is read by one reload at once."""
+    try:
+        built = await finish_build(loaded, await building)
+        await services.deploy(built)
+    except Exception:
+        logger.exception("the start's builds failed; their functions stay unbuilt")
+    finally:
+        services.building = frozenset()
+        services.invoker.built()
+    for problem in services.problems():
+        if problem.build:
+            logger.warning("%s", " ".join(problem.lines()))
+    logger.info("the start's builds are over")
+    await _watch(reloader, services.invoker, settings, opened)
+    if not settings.no_reload:
+        try:
+            await reloader.reload()
+        except Exception:
+            logger.exception("reload failed; still serving the last good version")
 
 
 async def _cancelled(*tasks: asyncio.Task[object]) -> None:

@@ -138,6 +138,9 @@ class Settings:
     no_triggers: bool = False
     # `--no-reload`: saved changes to the project are not served until the next start.
     no_reload: bool = False
+    # `serve` answers before its project's builds are over (calls of the functions being
+    # built wait for them); else, as the pytest plugin wants, it starts once they are.
+    serve_while_building: bool = False
     # `--quiet`: no activation lines or live logs in the terminal.
     quiet: bool = False
     # `--cold`: no warm reuse, so that every call runs the function's start-up code.

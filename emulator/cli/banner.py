@@ -67,6 +67,7 @@ def banner(services: Services, dashboard_link: str) -> str:
             )
     # The deployer's own warnings begin with "Warning: "; the rest say what they are.
     lines += [f"  {warning}" for warning in services.project.warnings]
+    lines += _building(services)
     lines += _cannot_run(services)
     lines += _triggers(services)
     if actions:
@@ -146,6 +147,18 @@ def _triggers(services: Services) -> list[str]:
             when = f"next run {rfc3339(state.next_run_ms)}"
         lines.append(f"  {trigger.name:<{width}}  {trigger.function}  {trigger.cron!r}  {when}")
     return lines
+
+
+def _building(services: Services) -> list[str]:
+    """The functions whose builds were still running when the API began to answer."""
+    if not services.building:
+        return []
+    return [
+        "",
+        f"Building ({len(services.building)}): their calls wait for their builds; "
+        "a failed build is logged when it ends",
+        *(f"  {path}" for path in sorted(services.building)),
+    ]
 
 
 def _cannot_run(services: Services) -> list[str]:

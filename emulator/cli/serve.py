@@ -258,6 +258,7 @@ def serve(
         retention_hours=retention_hours,
         no_triggers=no_triggers,
         no_reload=no_reload,
+        serve_while_building=True,
         quiet=quiet,
         cold=cold,
         debug=debug_settings(debug)[0],

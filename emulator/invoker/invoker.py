@@ -36,6 +36,7 @@ from emulator.namespace.entities import (
     PendingActivation,
     StatusCode,
 )
+from emulator.namespace.errors import EmulatorError
 from emulator.namespace.parameters import Binding, bind
 from emulator.namespace.recordings import RecordedRequest
 from emulator.namespace.registry import Registry
@@ -93,6 +94,8 @@ class _Run:
     extra_annotations: tuple[tuple[str, JSON], ...] = ()
     # What the activation was invoked with, kept beside its record for replays.
     request: RecordedRequest | None = None
+    # Invoked while its function's start-up build ran: it runs the version the build deploys.
+    after_build: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,10 @@ class Invoker:
         self._tasks: set[asyncio.Task[Activation]] = set()
         self._lanes: Lanes[_Run, Activation] = Lanes(self._activate)
         self._ahead = CompilesAhead(self._compile)
+        # The functions whose start-up build is still running, and its end.
+        self._unbuilt: frozenset[str] = frozenset()
+        self._built = asyncio.Event()
+        self._built.set()
         # Hot reload's watch on files being saved: no process starts from one half written.
         self.code_gate: CodeGate | None = None
 
@@ -219,7 +226,17 @@ class Invoker:
         else:
             await marker.write()
         recorded = request if request is not None else RecordedRequest(params=dict(params))
-        run = _Run(action, binding, pending, marker, request_id, received, extra, recorded)
+        run = _Run(
+            action,
+            binding,
+            pending,
+            marker,
+            request_id,
+            received,
+            extra,
+            recorded,
+            after_build=action.path in self._unbuilt,
+        )
         done: asyncio.Future[Activation]
         if blocking:
             done = task = asyncio.create_task(
@@ -254,6 +271,31 @@ class Invoker:
             *tasks, self._lanes.close(self._never_run), self._ahead.close(), return_exceptions=True
         )
 
+    def building(self, paths: Iterable[str]) -> None:
+        """The functions at `paths` are still being built: their activations wait for
+        `built()` (outside their timeouts, counted in their initTime), then run the version it
+        deployed."""
+        self._unbuilt = frozenset(paths)
+        self._built = asyncio.Event()
+
+    def built(self) -> None:
+        """The start-up builds are over and what they made is deployed."""
+        self._unbuilt = frozenset()
+        self._built.set()
+
+    async def _after_build(self, run: _Run) -> tuple[_Run, int]:
+        """`run` with the version of its function its build deployed, and how many ms it
+        waited for that build."""
+        began = self._clock.monotonic()
+        await self._built.wait()
+        waited_ms = int((self._clock.monotonic() - began) * 1000)
+        try:
+            action = self._registry.action(run.action.path)
+        except EmulatorError:
+            return run, waited_ms  # gone with the build: it answers as its old version
+        pending = dataclasses.replace(run.pending, version=action.version)
+        return dataclasses.replace(run, action=action, pending=pending), waited_ms
+
     def compile_ahead(self, actions: Iterable[Action]) -> None:
         """Compile these functions in the background (those of a compiled runtime that can
         run here), so that their first calls only start them."""
@@ -262,6 +304,7 @@ class Invoker:
             for action in actions
             if isinstance(self._launchers.get(_family(action)), GoLauncher)
             and self.problem(action) is None
+            and action.path not in self._unbuilt
             # A debugged function is built for its debugger, in its own process.
             and not self._debug.covers(action.path)
         )
@@ -277,7 +320,10 @@ class Invoker:
         progress = _Progress()
         try:
             try:
-                verdict, logs, timing = await self._execute(run, progress)
+                waited_ms = 0
+                if run.after_build:
+                    run, waited_ms = await self._after_build(run)
+                verdict, logs, timing = await self._execute(run, progress, waited_ms=waited_ms)
             except _CodeChanged:
                 # Its file changed while the process loaded it: once more, with the version
                 # deployed from the saved file.
@@ -328,28 +374,32 @@ class Invoker:
         return dataclasses.replace(run, action=action, pending=pending)
 
     async def _execute(
-        self, run: _Run, progress: _Progress, *, recheck: bool = True
+        self, run: _Run, progress: _Progress, *, recheck: bool = True, waited_ms: int = 0
     ) -> tuple[Verdict, tuple[str, ...], _Timing]:
         """`recheck`: _CodeChanged when the function's file changed while a new process
-        loaded it (that process is stopped)."""
+        loaded it (that process is stopped). `waited_ms`: how long the activation already
+        waited for its function's build, part of its initialisation."""
         action = run.action
         launcher = self._launchers.get(action.exec.kind.partition(":")[0])
         problem = self.problem(action)
         if problem is not None or launcher is None:
             failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, problem)
-            return Verdict(failed, keep_warm=False), (), self._timing(run)
+            return (
+                Verdict(failed, keep_warm=False),
+                (),
+                self._timing(run, initialised_for_ms=waited_ms),
+            )
         process = await self._pool.acquire(action)
         starting = cold = process is None
         load: dict[str, JSON] | None = None
         verdict: Verdict | None = None
         try:
-            waited_ms = 0
             if process is None:
                 # A compile ahead still running: its first call waits for it, outside its
                 # timeout; the wait counts as its initialisation.
                 began = self._clock.monotonic()
                 await self._ahead.ready(action)
-                waited_ms = int((self._clock.monotonic() - began) * 1000)
+                waited_ms += int((self._clock.monotonic() - began) * 1000)
                 process, load = self._cold_process(launcher, run)
                 progress.process = process
                 if load is None:

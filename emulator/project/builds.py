@@ -42,8 +42,17 @@ async def build_project(project: Project, *, environ: Mapping[str, str]) -> Proj
     as it is."""
     if project.built:
         return project
-    builder = _Builder(project, environ)
-    failures = await builder.build_all()
+    return await finish_build(project, await run_builds(project, environ=environ))
+
+
+async def run_builds(project: Project, *, environ: Mapping[str, str]) -> dict[str, str]:
+    """Every build of `project`, nothing staged yet: `pkg/fn` → why it could not be built."""
+    return await _Builder(project, environ).build_all()
+
+
+async def finish_build(project: Project, failures: dict[str, str]) -> Project:
+    """`project` once `run_builds` is over: its built functions' files selected and every
+    function's staged."""
     actions, staging = await asyncio.to_thread(_select, project, failures)
     # Only now, with every build done, replace the staged copies.
     await asyncio.to_thread(stage, project.root, [*project.staging, *staging])
@@ -57,6 +66,14 @@ async def build_project(project: Project, *, environ: Mapping[str, str]) -> Proj
     )
     _warn_uninstalled_requirements(built, {d.path for d in project.deferred if d.step})
     return built
+
+
+async def while_building(project: Project) -> Project:
+    """What of `project` can serve while its builds run: the functions with no build nor
+    selection of files staged; each of the others (`project.deferred`) is served as its
+    directory until `finish_build`, and its calls wait for that."""
+    await asyncio.to_thread(stage, project.root, project.staging)
+    return project
 
 
 class _Builder:

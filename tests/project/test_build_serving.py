@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 
 import pytest
 
+from emulator.services import SERVICES
 from tests.support.ci import require
 from tests.support.paths import FIXTURE_PROJECTS
 from tests.support.routes import ACTIONS, ACTIVATIONS
@@ -96,3 +98,73 @@ async def test_a_php_function_whose_build_fails_answers_the_failure(make_client,
     assert error.startswith("'./build.sh' exited with code 127\n")
     assert "installing the PHP dependencies" in error
     assert "composer-not-installed-here: not found" in error
+
+
+@pytest.fixture
+def held_build(project):
+    """The made function's build waits until the test creates `release` (a file)."""
+    script = project / "packages/demo/made/build.sh"
+    release = project / "release"
+    script.write_text(
+        script.read_text().replace(
+            "set -e\n", f"set -e\nwhile [ ! -e {release} ]; do sleep 0.02; done\n"
+        )
+    )
+    return release
+
+
+async def test_serve_answers_while_a_build_runs_and_the_built_function_waits_for_it(
+    make_client, project, held_build
+):
+    client = await make_client(project, serve_while_building=True)
+    services = client.server.app[SERVICES]
+    assert services.building == {"demo/made", "demo/broken", "demo/composer"}
+
+    # The function without a build serves at once; a non-blocking call of one being built
+    # is accepted at once too.
+    response = await client.post(f"{ACTIONS}/demo/works?blocking=true&result=true")
+    assert (response.status, await response.json()) == (200, {"works": True})
+    accepted = await client.post(f"{ACTIONS}/demo/made")
+    assert accepted.status == 202
+
+    blocking = asyncio.ensure_future(client.post(f"{ACTIONS}/demo/made?blocking=true"))
+    await asyncio.sleep(0.3)
+    assert not blocking.done()
+    held_build.touch()
+    response = await asyncio.wait_for(blocking, 60)
+    assert response.status == 200
+    record = await response.json()
+    assert record["response"]["result"] == {"body": "made by build.sh"}
+    annotations = {a["key"]: a["value"] for a in record["annotations"]}
+    # The wait for the build is its initialisation, outside its timeout.
+    assert annotations["timeout"] is False
+    assert annotations["initTime"] >= 300
+    assert services.building == frozenset()
+
+    # The call accepted during the build ran the built version as well.
+    queued_id = (await accepted.json())["activationId"]
+    queued = await _record_of(client, queued_id)
+    assert queued["response"]["result"] == {"body": "made by build.sh"}
+
+    # The failed build answers its failure, as when the start waited for it.
+    response = await client.post(f"{ACTIONS}/demo/broken?blocking=true")
+    assert response.status == 502
+    assert (
+        "'./build.sh' exited with code 2" in (await response.json())["response"]["result"]["error"]
+    )
+
+
+async def test_without_serve_while_building_the_start_waits_for_every_build(make_client, project):
+    client = await make_client(project)
+    services = client.server.app[SERVICES]
+    assert services.building == frozenset()
+    assert services.registry.build_hint("demo/broken") is not None
+
+
+async def _record_of(client, activation_id):
+    for _ in range(600):
+        response = await client.get(f"{ACTIVATIONS}/{activation_id}")
+        if response.status == 200:
+            return await response.json()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no record of {activation_id}")
