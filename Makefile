@@ -14,7 +14,7 @@ SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv toolchains browser serve test lint format typecheck pytest check bench clean
+.PHONY: help venv toolchains debuggers browser serve test lint format typecheck pytest check bench clean
 
 help:
 	@echo "make serve      serve the sample project on 127.0.0.1:3233 (SERVE_ARGS=...)"
@@ -49,6 +49,10 @@ toolchains:
 	@command -v node >/dev/null 2>&1 || { echo "Node.js is missing: install Node.js 18 or newer"; exit 1; }
 	@$(call apt_install,php,php-cli)
 	@command -v php >/dev/null 2>&1 || { echo "PHP is missing: install it (Debian/Ubuntu: sudo apt-get install php-cli)"; exit 1; }
+
+# The debuggers `serve --debug` hands Go and PHP functions to: the debugging tests need them
+# (in CI they fail without them); serving without --debug needs neither.
+debuggers:
 	@$(call apt_install,dlv,delve)
 	@command -v dlv >/dev/null 2>&1 || echo "Delve is missing: serve --debug runs Go functions without a debugger (Debian/Ubuntu: sudo apt-get install delve)"
 	@$(XDEBUG_LOADS) || { $(call apt_get,php-xdebug) && { phpdismod xdebug 2>/dev/null || true; }; }
@@ -95,7 +99,7 @@ $(NPM_STAMP): tests/package-lock.json tests/package.json
 	npm ci --prefix tests --no-audit --no-fund
 	touch $@
 
-pytest: $(STAMP) toolchains browser $(NPM_STAMP)
+pytest: $(STAMP) toolchains debuggers browser $(NPM_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

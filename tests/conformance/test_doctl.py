@@ -29,26 +29,12 @@ from emulator.settings import DEFAULT_AUTH, DEFAULT_CREDENTIALS
 from tests.support.ci import require
 from tests.support.clients import PROJECTS
 from tests.support.doctl import DOCTL, doctl_environment, require_doctl, run_doctl
-from tests.support.paths import SAMPLE_PROJECT
+from tests.support.paths import SAMPLE_FUNCTIONS, SAMPLE_PROJECT
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess, serve_copy
 
 pytestmark = pytest.mark.slow
 
-SAMPLE_FUNCTIONS = (
-    "duration",
-    "greet",
-    "hello",
-    "hello-go",
-    "hello-node",
-    "hello-php",
-    "jokes",
-    "message",
-    "page",
-    "secret",
-    "sleep",
-    "webhook",
-)
 GO_BUILDER = "build_" + default_kind("go").name.replace(":", "_")
 # The promise of the docs: an undeploy answers at once, without retries against the cloud.
 UNDEPLOY_SECONDS = 5
@@ -365,30 +351,18 @@ def test_the_banners_doctl_lines_connect_when_pasted_into_a_fresh_shell(
     # A new shell: doctl and its plugin installed, nothing of this emulator's settings yet.
     fresh = doctl_environment(tmp_path, api_url=None)
     del fresh["DIGITALOCEAN_ACCESS_TOKEN"]
-    pasted = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", "\n".join(commands)],
-        env=fresh,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
-    assert f"Connected to functions namespace '{NAMESPACE}'" in pasted.stdout
-    # The access key the banner prints connects too, as its hint says.
-    with_key = subprocess.run(
-        [
-            "bash",
-            "-euo",
-            "pipefail",
-            "-c",
-            f"{commands[0]}\ndoctl serverless connect {namespace} --access-key {key}",
-        ],
-        env=fresh,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert with_key.returncode == 0, with_key.stdout + with_key.stderr
-    assert f"Connected to functions namespace '{NAMESPACE}'" in with_key.stdout
+    # The two lines as printed; then the access key the banner prints, as its hint says.
+    for script in (
+        commands,
+        [commands[0], f"doctl serverless connect {namespace} --access-key {key}"],
+    ):
+        pasted = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", "\n".join(script)],
+            env=fresh,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+        assert f"Connected to functions namespace '{NAMESPACE}'" in pasted.stdout

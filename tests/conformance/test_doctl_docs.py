@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.doc_blocks import shell_blocks
 from tests.support.doctl import doctl_environment, require_doctl
-from tests.support.paths import REPO, SAMPLE_PROJECT
+from tests.support.paths import REPO, SAMPLE_FUNCTIONS, SAMPLE_PROJECT
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess, serve_copy
 
@@ -24,20 +24,6 @@ BLOCKS = shell_blocks(PAGE)
 SETUP = "doctl-setup"
 # Between the setup's output and the block's (an echo in the script, not in either block).
 MARKER = "::block::"
-DEPLOYED = (
-    "duration",
-    "greet",
-    "hello",
-    "hello-go",
-    "hello-node",
-    "hello-php",
-    "jokes",
-    "message",
-    "page",
-    "secret",
-    "sleep",
-    "webhook",
-)
 
 Block = Callable[[str], str]
 
@@ -117,7 +103,7 @@ def test_deploy_builds_the_go_function_remotely(run_block: Block) -> None:
     out = run_block("doctl-deploy")
     assert "Submitted function 'sample/hello-go' for remote building and deployment" in out
     listed = out.split("Deployed functions", 1)[1]
-    for function in DEPLOYED:
+    for function in SAMPLE_FUNCTIONS:
         assert f"  - sample/{function}\n" in listed
     assert "Failures" not in out
 

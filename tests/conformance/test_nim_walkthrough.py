@@ -11,25 +11,9 @@ import pytest
 
 from tests.support.clients import client_environment, require_clients
 from tests.support.doc_blocks import block
-from tests.support.paths import REPO
+from tests.support.paths import REPO, SAMPLE_FUNCTIONS
 from tests.support.routes import NAMESPACE
 from tests.support.servers import ServerProcess
-
-DEPLOYED = (
-    "duration",
-    "greet",
-    "hello",
-    # Built by the deployer remotely: the emulator serves the builder.
-    "hello-go",
-    "hello-node",
-    "hello-php",
-    "jokes",
-    "message",
-    "page",
-    "secret",
-    "sleep",
-    "webhook",
-)
 
 
 def walkthrough() -> str:
@@ -56,7 +40,7 @@ def test_the_nim_walkthrough_deploys_and_invokes_the_sample_project(
     assert done.returncode == 0, out + done.stderr
     assert f"Stored a credential set for namespace '{NAMESPACE}' on host '{server.url}'" in out
     deployed = out.split("Deployed actions", 1)[1]
-    for function in DEPLOYED:
+    for function in SAMPLE_FUNCTIONS:
         assert f"  - sample/{function}\n" in deployed
     assert "Failures" not in out + done.stderr
     assert '"body": "Hello Ada!"' in out

@@ -14,27 +14,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from emulator.settings import DEFAULT_AUTH
-from tests.support.ci import require
+from tests.support.browser import WAIT_MS, chromium
 from tests.support.paths import FIXTURE_PROJECTS, REPO
 from tests.support.routes import ACTIONS
 from tests.support.servers import ServerProcess
 
-CHROMIUM = Path("/usr/bin/chromium")
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 # The documentation's pictures change only when asked: a test run leaves the tree clean.
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
-# The network is closed: without these, Chromium keeps trying to reach Google's services.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 20_000
 
 pytestmark = pytest.mark.slow
 
@@ -46,23 +33,8 @@ if TYPE_CHECKING:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[BrowserContext]:
     """Debian's Chromium with a fresh profile; in CI a missing one is a failure."""
-    require(
-        CHROMIUM.exists(),
-        f"{CHROMIUM} is missing: run `make browser` as root (apt-get install chromium)",
-    )
-    with playwright_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "chromium-profile",
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1200, "height": 800},
-        )
-        context.set_default_timeout(WAIT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(playwright_api, tmp_path / "chromium-profile") as context:
+        yield context
 
 
 @pytest.fixture

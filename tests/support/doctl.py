@@ -52,6 +52,7 @@ def doctl_environment(home: Path, api_url: str | None, **extra: str) -> dict[str
     """A shell's environment after the docs' setup: doctl and functions-emulator on PATH, the
     plugin installed under a throwaway XDG_CONFIG_HOME, the emulator's token, and its URL as
     DIGITALOCEAN_API_URL (none: the control plane needs `--api-url`)."""
+    require_doctl()
     config_home = home / "config"
     version = install_plugin(config_home)
     bin_dir = home / "bin"
