@@ -145,8 +145,9 @@ async def request(
 
 
 def new_session(*, connections: int = 1, timeout: float = 60) -> aiohttp.ClientSession:
-    # One connection per client: keep-alive reuse is what a warm benchmark measures.
-    connector = aiohttp.TCPConnector(limit=connections)
+    # One connection per client: keep-alive reuse is what a warm benchmark measures. No
+    # certificate check: a peer that serves HTTPS only does so with a self-signed one.
+    connector = aiohttp.TCPConnector(limit=connections, ssl=False)
     return aiohttp.ClientSession(
         headers=AUTH_HEADERS, connector=connector, timeout=aiohttp.ClientTimeout(total=timeout)
     )
@@ -282,13 +283,15 @@ async def emulator(
     db: Path | None = None,
     extra: Sequence[str] = (),
     start_timeout: float = START_TIMEOUT,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Served]:
     """A running `serve` of `project`, answering within `start_timeout`; stopped on any exit.
-    The records go to `db` (default: a file in `workdir`), not to the project's .emulator/."""
+    The records go to `db` (default: a file in `workdir`), not to the project's .emulator/.
+    `env` is added to the emulator's environment."""
     port = free_port()
     argv = [sys.executable, "-m", "emulator", "serve", str(project), "--port", str(port)]
     argv += ["--db", str(db or workdir / "bench.db"), "--no-triggers", *throttles_off(), *extra]
-    async with server(argv, workdir / f"serve-{port}.log", cwd=REPO) as started:
+    async with server(argv, workdir / f"serve-{port}.log", cwd=REPO, env=env) as started:
         base_url = f"http://127.0.0.1:{port}"
         await wait_until_up(base_url + "/api/v1", started, start_timeout)
         yield Served(base_url, started.process)
@@ -324,7 +327,7 @@ async def server(
 async def wait_until_up(url: str, started: Started, timeout: float, method: str = "GET") -> None:
     """Until `url` answers at all (any status); fails with the server's output otherwise."""
     deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False)) as session:
         while time.monotonic() < deadline:
             if started.process.poll() is not None:
                 raise RuntimeError(f"{url}: the server exited early:\n{started.log.read_text()}")
@@ -357,6 +360,19 @@ def rss_kb(pid: int) -> int | None:
     except (OSError, ValueError):
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time `pid` itself has used, user and system (utime + stime in /proc/<pid>/stat;
+    its children's are their own); None when it has gone or there is no /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: the fields follow the last ")", from
+    # the third (state) on, so utime and stime (the 14th and 15th) are the 12th and 13th here.
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def descendants(pid: int) -> set[int]:

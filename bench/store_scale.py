@@ -210,6 +210,6 @@ async def measure(served: Served, prepared: Prepared, inserts: int, repeat: int)
         f"apart; insert rate: {inserts:,} `ActivationStore.finish` calls submitted at once; "
         f"reads repeated {repeat} times, on the store (in process) and over HTTP (`GET "
         f"…/activations?limit=30`, `…&name={LISTED}`, `…/activations/<id>`). The emulator of "
-        "scenarios 1-5 and 7 serves this store, and these reads come first."
+        "scenarios 1-5, 7 and 10 serves this store, and these reads come first."
     )
     return outcome

@@ -18,10 +18,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import cli_start
 import code_change
 import fan_out
+import go_first_call
 import memory
 import peers
+import pytest_fixtures
+import serve_start
 import store_scale
 import warm_invoke
 from harness import RUNTIMES, Machine, Runtime, bench_project, emulator, settle, throttles_off
@@ -46,17 +50,23 @@ class Counts:
     store_records: int
     store_inserts: int
     store_reads: int
+    serve_runs: int
+    cli_runs: int
+    fresh_tests: int
+    session_tests: int
 
 
-DEFAULTS = Counts(500, 1000, 16, 300, 5, 5, 10_000, 32, 60, 1_000_000, 20_000, 200)
-QUICK = Counts(10, 20, 2, 10, 1, 1, 40, 4, 10, 2_000, 200, 10)
+DEFAULTS = Counts(500, 1000, 16, 300, 5, 5, 10_000, 32, 60, 1_000_000, 20_000, 200, 5, 10, 20, 100)
+QUICK = Counts(10, 20, 2, 10, 1, 1, 40, 4, 10, 2_000, 200, 10, 1, 2, 3, 10)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="tiny counts: proves it runs")
     parser.add_argument(
-        "--no-peers", action="store_true", help="skip functions-framework and serverless-offline"
+        "--no-peers",
+        action="store_true",
+        help="skip functions-framework, serverless-offline and aio app dev",
     )
     parser.add_argument(
         "--runtimes",
@@ -113,10 +123,15 @@ async def measure(
 ) -> Outcome:
     outcome = Outcome()
     stopwatch = Stopwatch()
-    for part in ("peers", "main", "memory"):
+    for part in ("peers", "main", "memory", "serve-start", "go", "pytest"):
         (workdir / part).mkdir()
     peer_samples, peer_outcome = await peers.measure(
-        workdir / "peers", counts.requests, counts.concurrent, counts.clients, with_peers
+        workdir / "peers",
+        counts.requests,
+        counts.concurrent,
+        counts.clients,
+        counts.web,
+        with_peers,
     )
     outcome.merge(peer_outcome)
     stopwatch.lap("peers")
@@ -136,6 +151,8 @@ async def measure(
             await store_scale.measure(served, prepared, counts.store_inserts, counts.store_reads)
         )
         stopwatch.lap("6 (HTTP)")
+        outcome.merge(await cli_start.measure(served, workdir / "main", counts.cli_runs))
+        stopwatch.lap("10")
         warm_counts = warm_invoke.Counts(
             counts.requests, counts.concurrent, counts.clients, counts.web
         )
@@ -157,6 +174,17 @@ async def measure(
         stopwatch.lap("5")
     outcome.merge(await memory.measure(workdir / "memory", runtimes))
     stopwatch.lap("8")
+    outcome.merge(await serve_start.measure(workdir / "serve-start", counts.serve_runs))
+    stopwatch.lap("9")
+    if any(runtime.name == "go" for runtime in runtimes):
+        outcome.merge(await go_first_call.measure(workdir / "go"))
+        stopwatch.lap("11")
+    else:
+        outcome.notes.append("11: skipped (go is not among --runtimes)")
+    outcome.merge(
+        await pytest_fixtures.measure(workdir / "pytest", counts.fresh_tests, counts.session_tests)
+    )
+    stopwatch.lap("12")
     outcome.notes.append(stopwatch.note())
     return outcome
 
