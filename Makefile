@@ -106,8 +106,9 @@ test: lint typecheck pytest
 
 check: test
 
-# The benchmark's peers: functions-framework (the `bench` extra) and serverless v3 with
-# serverless-offline (bench/package.json), each installed again only when its manifest changes.
+# The benchmark's peers: functions-framework (the `bench` extra), and serverless v3 with
+# serverless-offline and Adobe's `aio app dev` (bench/package.json), each installed again only when
+# its manifest changes.
 BENCH_STAMP := $(VENV)/.installed-bench
 BENCH_NPM_STAMP := bench/node_modules/.installed
 
