@@ -309,8 +309,7 @@ def _services_context(
         )
         await services.deploy(loaded)
         if building is not None:
-            services.building = frozenset(d.path for d in loaded.deferred)
-            invoker.building(services.building)
+            invoker.building(d.path for d in loaded.deferred)
             logger.info(
                 "serving while %d functions build: their calls wait for their builds",
                 len(services.building),
@@ -386,7 +385,6 @@ async def _serve_built(
     except Exception:
         logger.exception("the start's builds failed; their functions stay unbuilt")
     finally:
-        services.building = frozenset()
         services.invoker.built()
     for problem in services.problems():
         if problem.build:

@@ -61,8 +61,11 @@ class Services:
     builder: RemoteBuilder
     # When these services started: the namespace's creation, as the control plane shows it.
     started_ms: int = 0
-    # The functions whose start-up build is still running (their calls wait for it).
-    building: frozenset[str] = frozenset()
+
+    @property
+    def building(self) -> frozenset[str]:
+        """The functions whose start-up build is still running (their calls wait for it)."""
+        return self.invoker.unbuilt
 
     async def deploy(self, project: Project) -> None:
         """Serve `project` from now on: its functions with the API's deploys over them, and

@@ -49,10 +49,6 @@ class CompilesAhead:
                     self._build(action), name=f"compiling {action.path}"
                 )
 
-    def building(self, action: Action) -> bool:
-        build = self._builds.get(pool_key(action))
-        return build is not None and not build.done()
-
     async def ready(self, action: Action) -> None:
         """Once `action`'s build ahead is over (at once when there is none)."""
         build = self._builds.get(pool_key(action))

@@ -278,6 +278,11 @@ class Invoker:
         self._unbuilt = frozenset(paths)
         self._built = asyncio.Event()
 
+    @property
+    def unbuilt(self) -> frozenset[str]:
+        """The functions whose start-up build is still running."""
+        return self._unbuilt
+
     def built(self) -> None:
         """The start-up builds are over and what they made is deployed."""
         self._unbuilt = frozenset()
@@ -380,7 +385,7 @@ class Invoker:
         loaded it (that process is stopped). `waited_ms`: how long the activation already
         waited for its function's build, part of its initialisation."""
         action = run.action
-        launcher = self._launchers.get(action.exec.kind.partition(":")[0])
+        launcher = self._launchers.get(_family(action))
         problem = self.problem(action)
         if problem is not None or launcher is None:
             failed = ActivationResponse.error(StatusCode.DEVELOPER_ERROR, problem)
@@ -460,7 +465,7 @@ class Invoker:
         """Start generic processes for the runtimes these functions use, ahead of their first
         calls (more start as cold starts take them)."""
         for action in actions:
-            launcher = self._launchers.get(action.exec.kind.partition(":")[0])
+            launcher = self._launchers.get(_family(action))
             if launcher is None or self.problem(action) is not None:
                 continue
             generic = launcher.prelaunch(action.exec.kind, self._host_env)
@@ -491,7 +496,7 @@ class Invoker:
         failure = self._registry.build_failure(action.path)
         if failure is not None:
             return failure
-        launcher = self._launchers.get(action.exec.kind.partition(":")[0])
+        launcher = self._launchers.get(_family(action))
         if launcher is None:
             return messages.runtime_unavailable(action.exec.kind)
         return launcher.problem(action.exec.kind)
